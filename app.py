@@ -1,0 +1,106 @@
+"""NLP demo playground: one Gradio app, a tab per demo, Korean and English.
+
+Run ``python app.py [--host H] [--port P] [--share]``. Importing this module builds nothing:
+``create_app()`` assembles the page, and the module-level ``demo`` is created on first access
+(Hugging Face Spaces and ``gradio app.py`` look for it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import gradio as gr
+
+TITLE = "NLP playground"
+INTRO = (
+    "# NLP playground\n"
+    "Fine-tuned language models, shown honestly: classification, prompt-engineered generation, "
+    "answer ranking, and LoRA vs full fine-tuning. Korean and English. Works offline with "
+    "packaged weights; any Hugging Face Hub id or local folder works too. "
+    "See **Models & data** for what each tab uses."
+)
+
+
+def create_app() -> gr.Blocks:
+    """Assemble the tabs into one page. Builds UI only: no model is loaded here."""
+    import gradio as gr
+
+    from demos.coming_soon import create_coming_soon_tab
+    from demos.models_panel import create_models_tab
+
+    with gr.Blocks(title=TITLE, analytics_enabled=False) as app:
+        gr.Markdown(INTRO)
+        with gr.Tabs():
+            with gr.Tab("Classification", id="classification"):
+                create_coming_soon_tab(
+                    "Classification",
+                    "Sentiment, NLI and intent: label scores, the words that drove the decision, "
+                    "and an evaluation view on a labelled set or your CSV.",
+                )
+            with gr.Tab("Generation", id="generation"):
+                create_coming_soon_tab(
+                    "Prompt-engineered generation",
+                    "Zero-/few-shot, chain of thought, role and translation prompts on a local "
+                    "model or an OpenAI-compatible API, streamed side by side with latency and "
+                    "tokens.",
+                )
+            with gr.Tab("Answer ranking", id="ranking"):
+                create_coming_soon_tab(
+                    "Answer ranking",
+                    "A chatbot that answers with the most similar stored question's answer "
+                    "(Korean Chatbot_data), showing the top-k candidates and their scores.",
+                )
+            with gr.Tab("Fine-tuning", id="finetune"):
+                create_coming_soon_tab(
+                    "LoRA vs full fine-tuning",
+                    "Train both on the same task live and compare parameters, time, memory, "
+                    "checkpoint size and quality.",
+                )
+            with gr.Tab("Models & data", id="models"):
+                create_models_tab(app)
+    return app
+
+
+_demo: gr.Blocks | None = None
+
+
+def __getattr__(name: str) -> object:
+    # `demo` is built on first access, so `import app` stays free of side effects.
+    global _demo
+    if name == "demo":
+        if _demo is None:
+            _demo = create_app()
+        return _demo
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=TITLE)
+    parser.add_argument(
+        "--host",
+        default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
+        help="interface to listen on (default: $GRADIO_SERVER_NAME or 127.0.0.1)",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
+        help="port (default: $GRADIO_SERVER_PORT or 7860)",
+    )
+    parser.add_argument("--share", action="store_true", help="create a public gradio.live link")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    app = __getattr__("demo")
+    app.queue(default_concurrency_limit=2).launch(
+        server_name=args.host, server_port=args.port, share=args.share
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,130 @@
+"""Users' own files: CSV / TSV / JSONL, with a mapping from their columns to ours."""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from models.errors import DatasetError
+
+# Korean spreadsheets are often saved by Excel in CP949; UTF-8 (with or without BOM) otherwise.
+ENCODINGS = ("utf-8-sig", "cp949")
+TEXT_NAMES = ("text", "sentence", "sentence1", "document", "premise", "review", "utterance", "q")
+PAIR_NAMES = ("text_pair", "hypothesis", "sentence2")
+LABEL_NAMES = ("label", "labels", "gold_label", "category", "intent", "sentiment", "class", "y")
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """Which of the file's columns hold the text, the optional second text and the label."""
+
+    text: str
+    label: str | None = None
+    text_pair: str | None = None
+
+
+def _decode(raw: bytes, name: str) -> str:
+    for encoding in ENCODINGS:
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise DatasetError(
+        f"{name} is neither UTF-8 nor CP949 text. Save it as UTF-8 (e.g. 'CSV UTF-8' in Excel) "
+        "and upload it again."
+    )
+
+
+def read_table(path: str | Path, max_rows: int) -> pd.DataFrame:
+    """Read an uploaded .csv, .tsv/.txt or .jsonl/.json file as strings.
+
+    Raises:
+        DatasetError: unknown extension, undecodable bytes, malformed rows, no rows,
+            or more than ``max_rows`` rows.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in {".csv", ".tsv", ".txt", ".jsonl", ".json"}:
+        raise DatasetError(
+            f"{path.name}: upload a .csv, .tsv or .jsonl file (got '{suffix or 'no extension'}')."
+        )
+    text = _decode(path.read_bytes(), path.name)
+    try:
+        if suffix in {".jsonl", ".json"}:
+            frame = _read_json(text)
+        else:
+            sep = "," if suffix == ".csv" else "\t"
+            frame = pd.read_csv(
+                io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, engine="python"
+            )
+    except (ValueError, pd.errors.ParserError) as err:
+        raise DatasetError(f"{path.name} could not be parsed: {err}") from err
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if frame.empty:
+        raise DatasetError(f"{path.name} has no data rows.")
+    if len(frame) > max_rows:
+        raise DatasetError(
+            f"{path.name} has {len(frame):,} rows; the limit is {max_rows:,}. "
+            "Upload a smaller file (or raise PLAYGROUND_MAX_UPLOAD_ROWS)."
+        )
+    return frame
+
+
+def _read_json(text: str) -> pd.DataFrame:
+    stripped = text.lstrip()
+    if stripped.startswith("["):
+        records = json.loads(stripped)
+    else:
+        records = [json.loads(line) for line in text.splitlines() if line.strip()]
+    if not all(isinstance(r, dict) for r in records):
+        raise ValueError('each line must be a JSON object such as {"text": ..., "label": ...}')
+    return pd.DataFrame.from_records(records).astype(str)
+
+
+def _find(columns: list[str], names: tuple[str, ...]) -> str | None:
+    lowered = {c.lower(): c for c in columns}
+    return next((lowered[n] for n in names if n in lowered), None)
+
+
+def guess_mapping(frame: pd.DataFrame) -> ColumnMapping:
+    """A best guess at the mapping from column names; the UI lets the user correct it."""
+    columns = list(frame.columns)
+    text = _find(columns, TEXT_NAMES)
+    if text is None:
+        # The column with the longest strings on average is most likely the text.
+        lengths = {c: frame[c].astype(str).str.len().mean() for c in columns}
+        text = max(lengths, key=lengths.get)
+    pair = _find([c for c in columns if c != text], PAIR_NAMES)
+    label = _find([c for c in columns if c not in (text, pair)], LABEL_NAMES)
+    return ColumnMapping(text=text, label=label, text_pair=pair)
+
+
+def apply_mapping(
+    frame: pd.DataFrame, mapping: ColumnMapping, need_label: bool = False
+) -> pd.DataFrame:
+    """The file's rows under our column names, empty texts dropped.
+
+    Raises:
+        DatasetError: a mapped column is missing, the label is needed but not mapped,
+            or no row has text.
+    """
+    columns = list(frame.columns)
+    wanted = {"text": mapping.text, "text_pair": mapping.text_pair, "label": mapping.label}
+    for role, column in wanted.items():
+        if column and column not in columns:
+            raise DatasetError(
+                f"There is no column '{column}' for the {role}. Columns: {', '.join(columns)}."
+            )
+    if need_label and not mapping.label:
+        raise DatasetError("Choose which column holds the label (the true class of each row).")
+    out = pd.DataFrame(
+        {role: frame[col].astype(str).str.strip() for role, col in wanted.items() if col}
+    )
+    out = out[out["text"] != ""]
+    if out.empty:
+        raise DatasetError(f"Column '{mapping.text}' has no text in any row.")
+    return out.reset_index(drop=True)

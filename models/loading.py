@@ -1,0 +1,92 @@
+"""Load models lazily, once per process, thread-safely. Only loaded models are shared by users."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from models.device import torch_device
+from models.errors import ModelUnavailable
+from models.resolver import ResolvedModel, resolve
+from models.settings import Settings
+
+T = TypeVar("T")
+_loaded: dict[tuple[str, ...], Any] = {}
+_key_locks: dict[tuple[str, ...], threading.Lock] = {}
+_guard = threading.Lock()
+
+
+def load_once(key: tuple[str, ...], loader: Callable[[], T]) -> T:
+    """Run ``loader`` the first time ``key`` is asked for; later (and concurrent) calls share it."""
+    with _guard:
+        lock = _key_locks.setdefault(key, threading.Lock())
+    with lock:
+        if key not in _loaded:
+            _loaded[key] = loader()
+        return _loaded[key]
+
+
+def forget(prefix: tuple[str, ...] = ()) -> None:
+    """Drop cached models whose key starts with ``prefix`` (all when empty): tests, freed memory."""
+    with _guard:
+        for key in [k for k in _loaded if k[: len(prefix)] == prefix]:
+            del _loaded[key]
+
+
+def _wrap_load_error(resolved: ResolvedModel, err: Exception) -> ModelUnavailable:
+    return ModelUnavailable(f"{resolved.ref} could not be loaded from {resolved.path}: {err}")
+
+
+@dataclass
+class LoadedEmbedder:
+    """A sentence-transformers model and where it came from."""
+
+    model: Any  # sentence_transformers.SentenceTransformer
+    resolved: ResolvedModel
+
+
+def load_embedder(ref: str, settings: Settings | None = None) -> LoadedEmbedder:
+    """A SentenceTransformer for ``ref`` (a plain encoder gets mean pooling)."""
+    resolved = resolve(ref, want="embedding", settings=settings)
+
+    def loader() -> Any:
+        from sentence_transformers import SentenceTransformer
+
+        try:
+            return SentenceTransformer(
+                resolved.path, device=torch_device(), trust_remote_code=False
+            )
+        except (OSError, ValueError, KeyError) as err:
+            raise _wrap_load_error(resolved, err) from err
+
+    # The model is shared; the description stays the caller's (a Hub id may map to packaged).
+    return LoadedEmbedder(load_once(("embedder", resolved.path, torch_device()), loader), resolved)
+
+
+@dataclass
+class LoadedCausalLM:
+    """A text generator, its tokenizer and where it came from."""
+
+    model: Any
+    tokenizer: Any
+    resolved: ResolvedModel
+
+
+def load_causal_lm(ref: str, settings: Settings | None = None) -> LoadedCausalLM:
+    """A causal LM for ``ref`` in eval mode."""
+    resolved = resolve(ref, want="causal-lm", settings=settings)
+
+    def loader() -> tuple[Any, Any]:
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(resolved.path, trust_remote_code=False)
+            model = AutoModelForCausalLM.from_pretrained(resolved.path, trust_remote_code=False)
+        except (OSError, ValueError, KeyError) as err:
+            raise _wrap_load_error(resolved, err) from err
+        return model.to(torch_device()).eval(), tokenizer
+
+    model, tokenizer = load_once(("causal-lm", resolved.path, torch_device()), loader)
+    return LoadedCausalLM(model, tokenizer, resolved)
