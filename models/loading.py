@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 from models.device import torch_device
@@ -90,3 +91,72 @@ def load_causal_lm(ref: str, settings: Settings | None = None) -> LoadedCausalLM
 
     model, tokenizer = load_once(("causal-lm", resolved.path, torch_device()), loader)
     return LoadedCausalLM(model, tokenizer, resolved)
+
+
+@dataclass
+class LoadedClassifier:
+    """A sequence classifier ready for inference, its tokenizer, labels and origin."""
+
+    model: Any
+    tokenizer: Any
+    resolved: ResolvedModel
+    labels: list[str]
+    max_length: int
+
+
+def _classifier_from_base(resolved: ResolvedModel) -> tuple[Any, Any]:
+    """A base encoder with a head sized for the run's labels, then the run's weights on it."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    assert resolved.base is not None
+    labels = list(resolved.labels)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        resolved.base.path,
+        num_labels=len(labels),
+        id2label=dict(enumerate(labels)),
+        label2id={label: i for i, label in enumerate(labels)},
+        trust_remote_code=False,
+    )
+    tokenizer = AutoTokenizer.from_pretrained(resolved.base.path, trust_remote_code=False)
+    if resolved.format == "head":
+        from safetensors.torch import load_file
+
+        state = load_file(str(Path(resolved.path) / "head.safetensors"))
+        missing = set(state) - set(model.state_dict())
+        if missing:
+            raise ModelUnavailable(f"{resolved.ref}: head weights do not fit the base ({missing}).")
+        model.load_state_dict(state, strict=False)
+        return model, tokenizer
+    from peft import PeftModel
+
+    model = PeftModel.from_pretrained(model, resolved.path)
+    # LoRA / IA3 fold into the weights: inference then costs the same as the base model.
+    if resolved.meta.get("method") in ("lora", "ia3", "qlora"):
+        model = model.merge_and_unload()
+    return model, tokenizer
+
+
+def load_classifier(ref: str, settings: Settings | None = None) -> LoadedClassifier:
+    """A sequence classifier: a transformers folder / Hub id, or this app's adapter or head run."""
+    resolved = resolve(ref, want="classifier", settings=settings)
+
+    def loader() -> tuple[Any, Any]:
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        try:
+            if resolved.format in ("peft-adapter", "head"):
+                model, tokenizer = _classifier_from_base(resolved)
+            else:
+                tokenizer = AutoTokenizer.from_pretrained(resolved.path, trust_remote_code=False)
+                model = AutoModelForSequenceClassification.from_pretrained(
+                    resolved.path, trust_remote_code=False
+                )
+        except (OSError, ValueError, KeyError, RuntimeError) as err:
+            raise _wrap_load_error(resolved, err) from err
+        return model.to(torch_device()).eval(), tokenizer
+
+    model, tokenizer = load_once(("classifier", resolved.path, torch_device()), loader)
+    id2label = getattr(model.config, "id2label", None) or {}
+    labels = list(resolved.labels) or [id2label[i] for i in sorted(id2label)]
+    max_length = int(resolved.meta.get("max_length") or min(tokenizer.model_max_length, 512))
+    return LoadedClassifier(model, tokenizer, resolved, labels, max_length)

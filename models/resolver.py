@@ -44,7 +44,7 @@ class ResolvedModel:
     ref: str
     path: str
     source: Source
-    format: Literal["transformers", "sentence-transformers", "peft-adapter", "unknown"]
+    format: Literal["transformers", "sentence-transformers", "peft-adapter", "head", "unknown"]
     model_type: str = ""
     architectures: tuple[str, ...] = ()
     base: ResolvedModel | None = None
@@ -54,8 +54,10 @@ class ResolvedModel:
 
     @property
     def is_classifier(self) -> bool:
-        return any(a.endswith("ForSequenceClassification") for a in self.architectures) or (
-            self.format == "peft-adapter" and self.meta.get("task_type") == "SEQ_CLS"
+        return (
+            any(a.endswith("ForSequenceClassification") for a in self.architectures)
+            or (self.format == "peft-adapter" and self.meta.get("task_type") == "SEQ_CLS")
+            or self.format == "head"
         )
 
     def describe(self) -> str:
@@ -112,6 +114,13 @@ def _looks_like_path(ref: str) -> bool:
 def _describe_folder(ref: str, folder: Path, source: Source, note: str = "") -> ResolvedModel:
     """Inspect a folder on disk: its format, model type and labels."""
     meta = _read_json(folder / PLAYGROUND_META) if (folder / PLAYGROUND_META).is_file() else {}
+    if meta.get("format") == "head":
+        # This app's "frozen encoder + head" runs: only the head's weights, on a named base.
+        base = resolve(meta.get("base_ref", ""), want="encoder")
+        return ResolvedModel(
+            ref, str(folder), source, "head", base.model_type, base.architectures, base,
+            tuple(meta.get("labels", ())), note, meta,
+        )  # fmt: skip
     if (folder / "adapter_config.json").is_file():
         adapter = _read_json(folder / "adapter_config.json")
         base_ref = meta.get("base_ref") or adapter.get("base_model_name_or_path") or ""

@@ -1,0 +1,141 @@
+"""Size a run to a time budget from the calibration: rows first, then epochs, then max length.
+
+More distinct rows beat more passes over fewer rows, so the planner buys rows until the data runs
+out and only then adds epochs. If even a small run does not fit, it cuts the max length (long rows
+are rare; their tails are what it drops) before cutting rows further.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from models.finetune.estimate import Calibration, Workload, estimate_seconds
+
+MAX_BUDGET_EPOCHS = 3
+
+
+@dataclass
+class Plan:
+    """What the budget bought, recorded with the run."""
+
+    budget_s: float
+    train_rows: int
+    eval_rows: int
+    epochs: float
+    max_length: int
+    estimated_s: float
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _workload(
+    lengths: np.ndarray, rows: int, eval_tokens: float, eval_rows: int, epochs: float,
+    batch_size: int, curve_points: int, max_length: int,
+) -> Workload:  # fmt: skip
+    per_row = float(np.minimum(lengths, max_length).mean())
+    return Workload(
+        train_rows=rows,
+        train_tokens=int(per_row * rows),
+        eval_rows=eval_rows,
+        eval_tokens=int(eval_tokens),
+        epochs=epochs,
+        batch_size=batch_size,
+        curve_points=curve_points,
+    )
+
+
+def _cost(calibrations: dict[str, Calibration], workload: Workload) -> float:
+    return sum(estimate_seconds(c, workload) for c in calibrations.values())
+
+
+def plan_budget(
+    budget_s: float,
+    calibrations: dict[str, Calibration],
+    train_lengths: list[int],
+    eval_lengths: list[int],
+    batch_size: int,
+    max_length: int,
+    curve_points: int,
+    min_rows: int,
+) -> Plan:
+    """Choose rows, epochs and max length so the methods together take about ``budget_s``.
+
+    Args:
+        budget_s: seconds left for training and evaluating every method.
+        calibrations: measured costs per method.
+        train_lengths: token counts of every available training row.
+        eval_lengths: token counts of the evaluation rows the user asked for.
+        batch_size: rows per step.
+        max_length: the user's max length (the plan never exceeds it).
+        curve_points: evaluation points per epoch.
+        min_rows: fewest training rows worth training on.
+    """
+    lengths = np.asarray(train_lengths)
+    available = len(lengths)
+    notes: list[str] = []
+    eval_rows = len(eval_lengths)
+    eval_array = np.asarray(eval_lengths)
+
+    candidates = [max_length]
+    for q in (95, 90, 75, 50):
+        cut = int(math.ceil(np.percentile(lengths, q) / 8) * 8)
+        if cut < candidates[-1]:
+            candidates.append(max(cut, 16))
+    best: Plan | None = None
+    for length in candidates:
+        eval_tokens = float(np.minimum(eval_array, length).sum())
+
+        def cost(
+            rows: int, epochs: float, length: int = length, eval_tokens: float = eval_tokens
+        ) -> float:
+            return _cost(
+                calibrations,
+                _workload(
+                    lengths, rows, eval_tokens, eval_rows, epochs, batch_size, curve_points, length
+                ),
+            )
+
+        # Cost is linear in rows for one epoch: solve for the rows that fill the budget.
+        fixed = cost(0, 1.0)
+        per_row = (cost(1000, 1.0) - fixed) / 1000
+        rows = int((budget_s - fixed) / per_row) if per_row > 0 else available
+        epochs = 1.0
+        if rows >= available:
+            rows = available
+            for more in range(MAX_BUDGET_EPOCHS, 1, -1):
+                if cost(rows, float(more)) <= budget_s:
+                    epochs = float(more)
+                    break
+        plan = Plan(budget_s, max(rows, 0), eval_rows, epochs, length, cost(max(rows, 0), epochs))
+        if rows >= min_rows:
+            best = plan
+            break
+        if best is None or plan.train_rows >= best.train_rows:
+            best = plan  # nothing fits yet: keep the candidate that buys the most rows
+    assert best is not None
+    if best.max_length < max_length:
+        notes.append(
+            f"max length cut from {max_length} to {best.max_length} tokens to fit the budget"
+        )
+    if best.train_rows < min_rows:
+        best.train_rows = min(min_rows, available)
+        best.estimated_s = _cost(
+            calibrations,
+            _workload(
+                lengths, best.train_rows, float(np.minimum(eval_array, best.max_length).sum()),
+                eval_rows, best.epochs, batch_size, curve_points, best.max_length,
+            ),
+        )  # fmt: skip
+        notes.append(
+            f"the budget is too small even for {min_rows} rows; training on {best.train_rows} "
+            f"rows takes about {best.estimated_s / 60:.1f} min"
+        )
+    if best.train_rows == available:
+        notes.append(f"all {available:,} training rows fit; {best.epochs:g} epoch(s)")
+    best.notes = notes
+    return best

@@ -1,0 +1,64 @@
+"""Save a trained method where the resolver (and so the Classification tab) can load it.
+
+- full fine-tuning: a plain transformers folder (model + tokenizer), loadable anywhere;
+- peft methods: the adapter (with the trained head inside), loaded onto the base model;
+  LoRA can also be merged into a plain transformers folder;
+- frozen encoder + head: only the head's weights, loaded onto the base model.
+The tokenizer is saved only where the folder must stand alone (full, merged).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from models.finetune.methods import Method, head_module_names
+from models.resolver import PLAYGROUND_META
+
+HEAD_WEIGHTS = "head.safetensors"
+TOKENIZER_FILES = (
+    "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt",
+    "sentencepiece.bpe.model", "chat_template.jinja",
+)  # fmt: skip
+
+
+def folder_mb(folder: Path) -> float:
+    """Size on disk of what the method saved: weights and configs, not the base's tokenizer."""
+    files = [p for p in folder.rglob("*") if p.is_file() and p.name not in TOKENIZER_FILES]
+    return sum(p.stat().st_size for p in files) / 2**20
+
+
+def _write_meta(folder: Path, meta: dict[str, Any]) -> None:
+    (folder / PLAYGROUND_META).write_text(json.dumps(meta, indent=2, ensure_ascii=False))
+
+
+def save_checkpoint(
+    model: Any, tokenizer: Any, method: Method, folder: Path, meta: dict[str, Any], merge: bool
+) -> tuple[Path, Path | None]:
+    """Write ``model`` into ``folder`` in its method's format.
+
+    Returns:
+        ``(folder, merged_folder or None)``.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    merged_folder = None
+    if method.checkpoint == "transformers":
+        model.save_pretrained(folder)
+        tokenizer.save_pretrained(folder)
+    elif method.checkpoint == "head":
+        from safetensors.torch import save_file
+
+        prefixes = tuple(f"{name}." for name in head_module_names(model))
+        state = {k: v.contiguous() for k, v in model.state_dict().items() if k.startswith(prefixes)}
+        save_file(state, str(folder / HEAD_WEIGHTS))
+    else:
+        model.save_pretrained(folder)
+    _write_meta(folder, {**meta, "format": method.checkpoint})
+    if merge and method.name in ("lora", "ia3"):
+        merged_folder = folder.with_name(folder.name + "-merged")
+        merged = model.merge_and_unload()
+        merged.save_pretrained(merged_folder)
+        tokenizer.save_pretrained(merged_folder)
+        _write_meta(merged_folder, {**meta, "format": "transformers", "merged_from": str(folder)})
+    return folder, merged_folder

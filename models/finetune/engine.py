@@ -1,0 +1,470 @@
+"""Train several methods on the same rows with the same seed, and measure each.
+
+One code path serves the Fine-tuning tab, ``python -m models.finetune`` and the benchmarks:
+``run_finetune(config, monitor)`` validates everything first, calibrates every method (the
+estimates, and the budget plan if asked), then trains the methods one after another with the
+transformers ``Trainer``, evaluates each on the same rows, saves its checkpoint and record.
+Under ``accelerate launch`` the Trainer distributes; only the main process writes files.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import platform
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from models.device import torch_device
+from models.errors import PlaygroundError
+from models.finetune.analysis import fit_note
+from models.finetune.budget import plan_budget
+from models.finetune.checkpoint import folder_mb, save_checkpoint
+from models.finetune.config import ConfigError, FinetuneConfig
+from models.finetune.data import RunData, prepare_data, sample_rows
+from models.finetune.encode import EncodedRows, encode, token_lengths
+from models.finetune.estimate import (
+    CURVE_ROWS,
+    Calibration,
+    Estimate,
+    Workload,
+    calibrate,
+    estimate_memory_mb,
+    estimate_seconds,
+)
+from models.finetune.methods import get_method
+from models.finetune.monitor import Monitor, PeakMemory, monitor_callback
+from models.finetune.runs import MethodResult, RunRecord, new_run_id, run_folder, save_record
+from models.resolver import ResolvedModel, resolve
+from models.settings import Settings, get_settings
+
+
+@dataclass
+class PreparedRun:
+    """What every method of a run shares: rows, tokenizer, base model reference."""
+
+    config: FinetuneConfig
+    data: RunData
+    base: ResolvedModel
+    tokenizer: Any
+    train: EncodedRows
+    eval: EncodedRows
+    curve: EncodedRows
+    device: str
+
+    @property
+    def collator(self) -> Any:
+        from transformers import DataCollatorWithPadding
+
+        return DataCollatorWithPadding(
+            self.tokenizer, pad_to_multiple_of=8 if self.device == "cuda" else None
+        )
+
+
+def is_main_process() -> bool:
+    """False on the extra ranks of a distributed (accelerate / torchrun) run."""
+    return int(os.environ.get("RANK", "0")) == 0
+
+
+def release_memory() -> None:
+    """Return freed memory to the OS, so a method's peak RSS is its own, not an earlier one's."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: the peak may include earlier methods
+        return
+
+
+def library_versions() -> dict[str, str]:
+    import importlib.metadata as md
+
+    names = ("torch", "transformers", "peft", "accelerate", "scikit-learn", "sentence-transformers")
+    versions = {"python": platform.python_version()}
+    for name in names:
+        try:
+            versions[name] = md.version(name)
+        except md.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def _curve_subset(rows: EncodedRows, seed: int) -> EncodedRows:
+    """At most CURVE_ROWS evaluation rows for the loss curves (the final metrics use them all)."""
+    if len(rows) <= CURVE_ROWS:
+        return rows
+    import random
+
+    picked = sorted(random.Random(seed).sample(range(len(rows)), CURVE_ROWS))
+    return rows.subset(picked)
+
+
+def prepare_run(config: FinetuneConfig, settings: Settings, all_rows: bool = False) -> PreparedRun:
+    """Check the config, the base model and the rows; tokenise once. Nothing is trained here.
+
+    ``all_rows`` keeps every training row (a time budget then chooses how many to use).
+    """
+    config.check()
+    for name in config.methods:
+        reason = get_method(name).unavailable()
+        if reason:
+            raise ConfigError(f"{get_method(name).title} is not available here: {reason}")
+    base = resolve(config.base, want="encoder", settings=settings)
+    data = prepare_data(config, settings, all_rows=all_rows)
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(base.path, trust_remote_code=False)
+    train = encode(tokenizer, data.train, data.labels, config.max_length, data.pair)
+    evaluation = encode(tokenizer, data.eval, data.labels, config.max_length, data.pair)
+    return PreparedRun(
+        config, data, base, tokenizer, train, evaluation, _curve_subset(evaluation, config.seed),
+        torch_device(),
+    )  # fmt: skip
+
+
+def base_loader(run: PreparedRun) -> Callable[..., Any]:
+    """Loads a fresh base encoder with a new head; seeded so every method starts the same."""
+
+    def load(**kwargs: Any) -> Any:
+        from transformers import AutoModelForSequenceClassification, set_seed
+        from transformers.utils import logging
+
+        set_seed(run.config.seed)
+        labels = run.data.labels
+        verbosity = logging.get_verbosity()
+        logging.set_verbosity_error()  # the "newly initialised head" notice is expected here
+        try:
+            model = AutoModelForSequenceClassification.from_pretrained(
+                run.base.path,
+                num_labels=len(labels),
+                id2label=dict(enumerate(labels)),
+                label2id={label: i for i, label in enumerate(labels)},
+                trust_remote_code=False,
+                **kwargs,
+            )
+        finally:
+            logging.set_verbosity(verbosity)
+        return model if "quantization_config" in kwargs else model.to(run.device)
+
+    return load
+
+
+def build_model(run: PreparedRun, method: str) -> tuple[Any, float]:
+    """The base model set up for ``method``, and the seconds that took."""
+    started = time.perf_counter()
+    model = get_method(method).build(base_loader(run), run.config)
+    return model, time.perf_counter() - started
+
+
+def _training_args(run: PreparedRun, learning_rate: float, output_dir: str) -> Any:
+    from transformers import TrainingArguments
+
+    config = run.config
+    steps_per_epoch = math.ceil(len(run.train) / config.batch_size)
+    total_steps = math.ceil(steps_per_epoch * config.epochs)
+    eval_every = max(1, round(steps_per_epoch / config.curve_points)) if config.curve_points else 0
+    cuda = run.device == "cuda"
+    bf16 = False
+    if cuda:
+        import torch
+
+        bf16 = torch.cuda.is_bf16_supported()
+    return TrainingArguments(
+        output_dir=output_dir,
+        per_device_train_batch_size=config.batch_size,
+        per_device_eval_batch_size=max(config.batch_size * 4, 32),
+        num_train_epochs=config.epochs,
+        learning_rate=learning_rate,
+        lr_scheduler_type=config.scheduler,
+        warmup_steps=config.warmup_ratio,  # below 1: a share of the steps
+        weight_decay=config.weight_decay,
+        seed=config.seed,
+        data_seed=config.seed,
+        eval_strategy="steps" if eval_every else "no",
+        eval_steps=eval_every or None,
+        logging_steps=max(1, min(eval_every or total_steps, max(total_steps // 40, 1))),
+        save_strategy="no",
+        report_to="none",
+        disable_tqdm=True,
+        train_sampling_strategy="group_by_length",
+        use_cpu=not cuda,
+        bf16=cuda and bf16,
+        fp16=cuda and not bf16,
+        dataloader_pin_memory=cuda,
+        remove_unused_columns=False,
+        label_names=["labels"],
+    )
+
+
+def _metrics(predictions: Any, n_labels: int) -> dict[str, Any]:
+    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
+
+    predicted = predictions.predictions.argmax(-1)
+    truth = predictions.label_ids
+    return {
+        "eval_accuracy": float(accuracy_score(truth, predicted)),
+        "eval_macro_f1": float(
+            f1_score(
+                truth, predicted, average="macro", labels=list(range(n_labels)), zero_division=0
+            )
+        ),
+        "confusion_matrix": confusion_matrix(
+            truth, predicted, labels=list(range(n_labels))
+        ).tolist(),
+    }
+
+
+def train_method(
+    run: PreparedRun,
+    method: str,
+    monitor: Monitor,
+    folder: Path | None,
+    estimate: Estimate | None = None,
+    run_id: str = "",
+) -> MethodResult:
+    """Train, evaluate and (if ``folder``) save one method. Failures are recorded, not raised."""
+    from transformers import Trainer
+    from transformers.trainer_callback import PrinterCallback
+
+    spec = get_method(method)
+    config = run.config
+    learning_rate = config.learning_rate(method, spec.default_lr)
+    result = MethodResult(
+        method=method,
+        learning_rate=learning_rate,
+        estimate=estimate.as_dict() if estimate else {},
+    )
+    release_memory()
+    started = time.perf_counter()
+    scratch = tempfile.mkdtemp(prefix="playground-trainer-")
+    try:
+        with PeakMemory(run.device) as memory:
+            model, _ = build_model(run, method)
+            result.total_params = sum(p.numel() for p in model.parameters())
+            result.trainable_params = sum(p.numel() for p in model.parameters() if p.requires_grad)
+            result.trainable_pct = 100.0 * result.trainable_params / max(result.total_params, 1)
+            trainer = Trainer(
+                model=model,
+                args=_training_args(run, learning_rate, scratch),
+                train_dataset=run.train,
+                eval_dataset=run.curve,
+                data_collator=run.collator,
+                callbacks=[monitor_callback(monitor, method)],
+            )
+            trainer.remove_callback(PrinterCallback)  # progress goes to the monitor instead
+            train_started = time.perf_counter()
+            trainer.train()
+            result.train_s = time.perf_counter() - train_started
+            state = trainer.state
+            result.steps_done, result.steps_total = state.global_step, state.max_steps
+            stopped = state.global_step < state.max_steps
+            evaluated = [p for p in state.log_history if "eval_loss" in p]
+            if config.curve_points and (
+                not evaluated or evaluated[-1]["step"] != state.global_step
+            ):
+                trainer.evaluate()  # the curve's last point, at the step training ended
+            monitor.method(method, status="evaluating")
+            result.__dict__.update(_metrics(trainer.predict(run.eval), len(run.data.labels)))
+            seen = min(
+                state.global_step * config.batch_size, math.ceil(len(run.train) * config.epochs)
+            )
+            result.samples_per_s = seen / result.train_s if result.train_s else 0.0
+            if folder is not None and is_main_process():
+                monitor.method(method, status="saving")
+                meta = {
+                    "base_ref": config.base,
+                    "labels": run.data.labels,
+                    "task": config.task,
+                    "dataset": config.dataset,
+                    "method": method,
+                    "run_id": run_id,
+                    "pair": run.data.pair,
+                    "max_length": config.max_length,
+                    "eval_accuracy": result.eval_accuracy,
+                    "eval_macro_f1": result.eval_macro_f1,
+                }
+                saved, merged = save_checkpoint(
+                    model, run.tokenizer, spec, folder, meta, config.merge_lora
+                )
+                result.checkpoint = str(saved)
+                result.checkpoint_mb = folder_mb(saved)
+                result.merged_checkpoint = str(merged) if merged else ""
+        result.peak_mem_mb = memory.peak_mb
+        result.status = "stopped" if stopped else "done"
+    except (PlaygroundError, RuntimeError, ValueError, OSError) as err:
+        result.status, result.error = "failed", f"{type(err).__name__}: {err}"
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    result.wall_s = time.perf_counter() - started
+    result.history = monitor.snapshot()["methods"].get(method, {}).get("history", [])
+    result.fit = fit_note(result.history, result.eval_accuracy, len(run.data.labels))
+    monitor.method(method, status=result.status)
+    return result
+
+
+def estimate_methods(run: PreparedRun, monitor: Monitor) -> tuple[dict[str, Calibration], float]:
+    """Calibrate every method (short real steps, no weight changes); returns the seconds spent."""
+    started = time.perf_counter()
+    calibrations = {}
+    for method in run.config.methods:
+        if monitor.stop_requested:
+            break
+        monitor.method(method, status="calibrating")
+        model, build_s = build_model(run, method)
+        calibrations[method] = calibrate(
+            model, run.train, run.collator, run.config.batch_size, run.device, build_s
+        )
+        del model
+        release_memory()
+        monitor.method(method, status="waiting")
+    return calibrations, time.perf_counter() - started
+
+
+def estimates_for(
+    run: PreparedRun, calibrations: dict[str, Calibration], baseline_mb: float
+) -> dict[str, Estimate]:
+    """Time and memory per method for the run as configured."""
+    from transformers import AutoConfig
+
+    config = run.config
+    lengths = run.train.lengths
+    workload = Workload(
+        train_rows=len(run.train),
+        train_tokens=sum(lengths),
+        eval_rows=len(run.eval),
+        eval_tokens=sum(run.eval.lengths),
+        epochs=config.epochs,
+        batch_size=config.batch_size,
+        curve_points=config.curve_points,
+    )
+    model_config = AutoConfig.from_pretrained(run.base.path)
+    longest = max(lengths) if lengths else config.max_length
+    return {
+        method: Estimate(
+            method=method,
+            seconds=estimate_seconds(c, workload),
+            memory_mb=estimate_memory_mb(
+                c, model_config, config.batch_size, longest, method != "head", baseline_mb
+            ),
+            trainable_params=c.trainable_params,
+            total_params=c.total_params,
+        )
+        for method, c in calibrations.items()
+    }
+
+
+def _apply_budget(
+    run: PreparedRun, calibrations: dict[str, Calibration], seconds_left: float
+) -> tuple[PreparedRun, dict]:
+    """Re-size the run's rows, epochs and max length to the budget; returns the run and plan."""
+    config = run.config
+    full_lengths = token_lengths(run.tokenizer, run.data.train, run.data.pair, config.max_length)
+    plan = plan_budget(
+        budget_s=seconds_left,
+        calibrations=calibrations,
+        train_lengths=full_lengths,
+        eval_lengths=run.eval.lengths,
+        batch_size=config.batch_size,
+        max_length=config.max_length,
+        curve_points=config.curve_points,
+        min_rows=max(16 * len(run.data.labels), 64),
+    )
+    planned = replace(
+        config,
+        train_size=max(plan.train_rows, len(run.data.labels)),
+        epochs=plan.epochs,
+        max_length=plan.max_length,
+    )
+    rows = sample_rows(run.data.train, planned.train_size, config.seed)
+    data = replace(run.data, train=rows)
+    train = encode(run.tokenizer, rows, data.labels, planned.max_length, data.pair)
+    evaluation = encode(run.tokenizer, data.eval, data.labels, planned.max_length, data.pair)
+    planned_run = replace(
+        run, config=planned, data=data, train=train, eval=evaluation,
+        curve=_curve_subset(evaluation, config.seed),
+    )  # fmt: skip
+    return planned_run, plan.as_dict()
+
+
+def run_finetune(
+    config: FinetuneConfig,
+    monitor: Monitor | None = None,
+    settings: Settings | None = None,
+    estimate: bool = True,
+    on_prepared: Callable[[RunRecord], None] | None = None,
+) -> RunRecord:
+    """Run every method of ``config`` and return (and save) the record.
+
+    Args:
+        config: what to train; checked before anything loads.
+        monitor: receives progress, losses and the stop request.
+        settings: where runs are saved.
+        estimate: calibrate first for the estimates (always on with a time budget).
+        on_prepared: called with the record (estimates filled) before the first method trains.
+
+    Raises:
+        PlaygroundError: a config, dataset or model problem, before any training.
+    """
+    import psutil
+
+    settings = settings or get_settings()
+    monitor = monitor or Monitor(config.methods)
+    started = time.perf_counter()
+    monitor.phase("Checking the settings, the data and the base model")
+    # With a budget the planner chooses the rows: prepare every row, then cut to the plan.
+    run = prepare_run(config, settings, all_rows=config.budget_minutes is not None)
+    release_memory()
+    baseline_mb = psutil.Process().memory_info().rss / 2**20
+    run_id = new_run_id(config.dataset, config.base)
+    record = RunRecord(
+        run_id=run_id,
+        created=time.strftime("%Y-%m-%d %H:%M:%S"),
+        status="running",
+        config=config.to_dict(),
+        data=run.data.summary(),
+        labels=run.data.labels,
+        device=run.device,
+        versions=library_versions(),
+        seed=config.seed,
+    )
+    estimates: dict[str, Estimate] = {}
+    if estimate or config.budget_minutes is not None:
+        monitor.phase("Calibrating each method (a few real steps) for the estimates")
+        calibrations, record.calibration_s = estimate_methods(run, monitor)
+        if config.budget_minutes is not None:
+            left = config.budget_minutes * 60 - (time.perf_counter() - started)
+            run, record.plan = _apply_budget(run, calibrations, left)
+            record.config = run.config.to_dict()
+            record.data = run.data.summary()
+        estimates = estimates_for(run, calibrations, baseline_mb)
+        for method, value in estimates.items():
+            monitor.method(method, estimate_s=value.seconds, estimate=value.as_dict())
+        monitor.set_estimate(sum(e.seconds for e in estimates.values()))
+    if on_prepared is not None:
+        on_prepared(record)
+
+    folder = run_folder(run_id, settings) if run.config.save_checkpoints else None
+    for method in run.config.methods:
+        if monitor.stop_requested:
+            record.methods.append(MethodResult(method=method, status="skipped"))
+            monitor.method(method, status="skipped")
+            continue
+        monitor.phase(f"Training {get_method(method).title}")
+        result = train_method(
+            run, method, monitor, folder / method if folder else None, estimates.get(method), run_id
+        )
+        record.methods.append(result)
+        if folder is not None and is_main_process():
+            save_record(record, settings)
+    record.status = "stopped" if monitor.stop_requested else "done"
+    if folder is not None and is_main_process():
+        save_record(record, settings)
+    monitor.phase("Stopped: finished methods are kept" if monitor.stop_requested else "Done")
+    return record

@@ -1,0 +1,217 @@
+"""Fine-tuning methods, registered by name: what each trains and how its checkpoint is saved.
+
+Every method starts from the same base encoder with a freshly initialised classification head
+(seeded, so all methods start from the same head). Learning-rate defaults differ per method:
+full fine-tuning moves every weight and wants a small rate; adapters and heads start from zero
+or random and want a larger one.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from models.finetune.config import ConfigError, FinetuneConfig
+
+# Loads a fresh base model with a classification head; QLoRA passes a quantisation config.
+BaseLoader = Callable[..., Any]
+CheckpointFormat = Literal["transformers", "peft-adapter", "head"]
+
+
+@dataclass(frozen=True)
+class Method:
+    """One way of fine-tuning."""
+
+    name: str
+    title: str
+    default_lr: float
+    summary: str
+    checkpoint: CheckpointFormat
+    build: Callable[[BaseLoader, FinetuneConfig], Any]
+    unavailable: Callable[[], str | None] = lambda: None  # a reason when it cannot run here
+
+
+def head_module_names(model: Any) -> list[str]:
+    """The task head: everything outside the base encoder, plus the encoder's pooler if any."""
+    prefix = model.base_model_prefix
+    names = [
+        name
+        for name, module in model.named_children()
+        if name != prefix and any(True for _ in module.parameters())
+    ]
+    pooler = getattr(getattr(model, prefix, None), "pooler", None)
+    if pooler is not None and any(True for _ in pooler.parameters()):
+        names.append(f"{prefix}.pooler")
+    return names
+
+
+def _trainable_only(model: Any, names: list[str]) -> Any:
+    prefixes = tuple(f"{n}." for n in names)
+    for name, parameter in model.named_parameters():
+        parameter.requires_grad = name.startswith(prefixes)
+    return model
+
+
+def _build_full(load: BaseLoader, config: FinetuneConfig) -> Any:
+    return load()
+
+
+def _build_head(load: BaseLoader, config: FinetuneConfig) -> Any:
+    model = load()
+    return _trainable_only(model, head_module_names(model))
+
+
+def _lora_config(model: Any, config: FinetuneConfig) -> Any:
+    from peft import LoraConfig, TaskType
+
+    return LoraConfig(
+        task_type=TaskType.SEQ_CLS,
+        r=config.lora.rank,
+        lora_alpha=config.lora.alpha,
+        lora_dropout=config.lora.dropout,
+        target_modules=list(config.lora.target_modules) or None,
+        modules_to_save=head_module_names(model),
+    )
+
+
+def _peft(model: Any, peft_config: Any, method: str) -> Any:
+    from peft import get_peft_model
+
+    try:
+        return get_peft_model(model, peft_config)
+    except ValueError as err:
+        raise ConfigError(
+            f"{method} cannot adapt this {model.config.model_type} model: {err}. Type the module "
+            "names to adapt (e.g. query,value) in the target modules setting."
+        ) from err
+
+
+def _build_lora(load: BaseLoader, config: FinetuneConfig) -> Any:
+    model = load()
+    return _peft(model, _lora_config(model, config), "LoRA")
+
+
+def _build_qlora(load: BaseLoader, config: FinetuneConfig) -> Any:
+    import torch
+    from peft import prepare_model_for_kbit_training
+    from transformers import BitsAndBytesConfig
+
+    quantization = BitsAndBytesConfig(
+        load_in_4bit=True,
+        bnb_4bit_quant_type="nf4",
+        bnb_4bit_use_double_quant=True,
+        bnb_4bit_compute_dtype=torch.bfloat16,
+    )
+    model = prepare_model_for_kbit_training(load(quantization_config=quantization))
+    return _peft(model, _lora_config(model, config), "QLoRA")
+
+
+def _qlora_unavailable() -> str | None:
+    import torch
+
+    if not torch.cuda.is_available():
+        return "QLoRA needs a CUDA GPU."
+    if importlib.util.find_spec("bitsandbytes") is None:
+        return "QLoRA needs bitsandbytes: pip install bitsandbytes"
+    return None
+
+
+def _build_ia3(load: BaseLoader, config: FinetuneConfig) -> Any:
+    from peft import IA3Config, TaskType
+    from peft.utils import TRANSFORMERS_MODELS_TO_IA3_TARGET_MODULES_MAPPING as DEFAULTS
+
+    model = load()
+    targets = feedforward = None
+    bert_like = any(name.endswith("attention.self.key") for name, _ in model.named_modules())
+    if model.config.model_type not in DEFAULTS and bert_like:
+        # BERT-family encoders without a peft default (XLM-R): BERT's IA3 targets fit them.
+        targets, feedforward = ["key", "value", "output.dense"], ["output.dense"]
+    peft_config = IA3Config(
+        task_type=TaskType.SEQ_CLS,
+        target_modules=targets,
+        feedforward_modules=feedforward,
+        modules_to_save=head_module_names(model),
+    )
+    return _peft(model, peft_config, "IA3")
+
+
+def _build_prompt(load: BaseLoader, config: FinetuneConfig) -> Any:
+    from peft import PromptTuningConfig, TaskType
+
+    model = load()
+    return _peft(
+        model,
+        PromptTuningConfig(task_type=TaskType.SEQ_CLS, num_virtual_tokens=20),
+        "Prompt tuning",
+    )
+
+
+def _build_prefix(load: BaseLoader, config: FinetuneConfig) -> Any:
+    from peft import PrefixTuningConfig, TaskType
+
+    model = load()
+    return _peft(
+        model,
+        PrefixTuningConfig(task_type=TaskType.SEQ_CLS, num_virtual_tokens=20),
+        "Prefix tuning",
+    )
+
+
+METHODS: dict[str, Method] = {
+    m.name: m
+    for m in (
+        Method(
+            "full", "Full fine-tuning", 1e-4,
+            "Every weight of the encoder and the new head is trained.",
+            "transformers", _build_full,
+        ),
+        Method(
+            "lora", "LoRA", 2e-3,
+            "The encoder is frozen; small low-rank updates (rank r) are learned beside its "
+            "attention weights, plus the head.",
+            "peft-adapter", _build_lora,
+        ),
+        Method(
+            "head", "Frozen encoder + head", 5e-3,
+            "The encoder is frozen; only the classification head (and pooler) is trained.",
+            "head", _build_head,
+        ),
+        Method(
+            "ia3", "IA3", 5e-3,
+            "The encoder is frozen; learned vectors rescale its keys, values and feed-forward "
+            "activations, plus the head.",
+            "peft-adapter", _build_ia3,
+        ),
+        Method(
+            "prompt", "Prompt tuning", 1e-2,
+            "The encoder is frozen; 20 learned 'virtual token' embeddings are prepended to the "
+            "input, plus the head.",
+            "peft-adapter", _build_prompt,
+        ),
+        Method(
+            "prefix", "Prefix tuning", 1e-2,
+            "The encoder is frozen; learned key/value prefixes are given to every attention "
+            "layer, plus the head.",
+            "peft-adapter", _build_prefix,
+        ),
+        Method(
+            "qlora", "QLoRA (4-bit base + LoRA)", 2e-3,
+            "LoRA on a base loaded in 4-bit NF4: the least memory. Needs a CUDA GPU and "
+            "bitsandbytes.",
+            "peft-adapter", _build_qlora, _qlora_unavailable,
+        ),
+    )
+}  # fmt: skip
+
+
+def get_method(name: str) -> Method:
+    if name not in METHODS:
+        raise ConfigError(f"Unknown method '{name}'. Choose from: {', '.join(METHODS)}.")
+    return METHODS[name]
+
+
+def available_methods() -> dict[str, str | None]:
+    """Each method and why it cannot run here (None: it can)."""
+    return {name: method.unavailable() for name, method in METHODS.items()}
