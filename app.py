@@ -29,6 +29,7 @@ def create_app() -> gr.Blocks:
     import gradio as gr
 
     from demos.coming_soon import create_coming_soon_tab
+    from demos.finetune import create_finetune_tab
     from demos.models_panel import create_models_tab
 
     with gr.Blocks(title=TITLE, analytics_enabled=False) as app:
@@ -54,11 +55,7 @@ def create_app() -> gr.Blocks:
                     "(Korean Chatbot_data), showing the top-k candidates and their scores.",
                 )
             with gr.Tab("Fine-tuning", id="finetune"):
-                create_coming_soon_tab(
-                    "LoRA vs full fine-tuning",
-                    "Train both on the same task live and compare parameters, time, memory, "
-                    "checkpoint size and quality.",
-                )
+                create_finetune_tab(app)
             with gr.Tab("Models & data", id="models"):
                 create_models_tab(app)
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import importlib.metadata
 import os
+import sys
 from pathlib import Path
 
 
@@ -13,6 +14,16 @@ def _torch_version() -> str | None:
         return importlib.metadata.version("torch")
     except importlib.metadata.PackageNotFoundError:
         return None
+
+
+def cuda_present() -> bool:
+    """Whether a CUDA GPU is likely usable, without importing torch (for building the UI)."""
+    version = _torch_version()
+    if version is None or "+cpu" in version:
+        return False
+    if "torch" in sys.modules:  # already paid for: ask torch itself
+        return torch_device() == "cuda"
+    return Path("/proc/driver/nvidia/version").exists()
 
 
 def describe_device() -> str:

@@ -59,3 +59,30 @@ def test_visit_every_tab_and_screenshot_it(page, tab):
     path = SCREENSHOTS / f"{_slug(tab)}.png"
     page.screenshot(path=str(path), full_page=True)
     assert path.stat().st_size > 10_000
+
+
+def _set_number(page, label: str, value: str) -> None:
+    box = page.locator(f"input[aria-label='number input for {label}']")
+    box.fill(value)
+    box.press("Enter")
+
+
+def test_train_in_the_fine_tuning_tab(page):
+    """A person sets a small run, presses Train, watches it finish, and sees the comparison."""
+    page.get_by_role("tab", name="Fine-tuning").click()
+    page.locator("#ft-data-info").get_by_text("SNIPS").wait_for()
+    _set_number(page, "Training rows", "96")
+    _set_number(page, "Evaluation rows", "48")
+    page.locator("#ft-train").click()
+    page.locator("#ft-status").get_by_text("Done.").wait_for(timeout=240_000)
+    results = page.locator("#ft-results")
+    results.get_by_text("LoRA", exact=True).first.wait_for()
+    table_text = " ".join(results.inner_text().split())
+    for method in ("Full fine-tuning", "LoRA", "Frozen encoder + head"):
+        assert method in table_text
+    page.locator("#ft-curves .mark-line path").first.wait_for()
+    assert page.locator("#ft-curves .mark-line path").count() == 6  # train + eval per method
+    assert page.locator("#ft-confusion .heatmap").count() == 3
+    assert "Evaluation loss" in page.locator("#ft-notes").inner_text()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "fine-tuning-results.png"), full_page=True)

@@ -109,9 +109,9 @@ def _build_qlora(load: BaseLoader, config: FinetuneConfig) -> Any:
 
 
 def _qlora_unavailable() -> str | None:
-    import torch
+    from models.device import cuda_present
 
-    if not torch.cuda.is_available():
+    if not cuda_present():
         return "QLoRA needs a CUDA GPU."
     if importlib.util.find_spec("bitsandbytes") is None:
         return "QLoRA needs bitsandbytes: pip install bitsandbytes"

@@ -53,6 +53,18 @@ def cell_name(batch_size: int, learning_rate: float) -> str:
     return f"bs={batch_size} lr={learning_rate:g}"
 
 
+def check_grid(batch_sizes: list[int], learning_rates: list[float]) -> None:
+    """Reject an empty, oversized or invalid grid."""
+    if not batch_sizes or not learning_rates:
+        raise ConfigError("Give at least one batch size and one learning rate.")
+    if len(batch_sizes) * len(learning_rates) > MAX_CELLS:
+        raise ConfigError(f"The grid has more than {MAX_CELLS} cells; pick fewer values.")
+    if any(bs < 1 for bs in batch_sizes):
+        raise ConfigError("Batch sizes must be at least 1.")
+    if any(not lr > 0 for lr in learning_rates):
+        raise ConfigError("Learning rates must be above 0.")
+
+
 def run_sweep(
     config: FinetuneConfig,
     method: str,
@@ -66,14 +78,7 @@ def run_sweep(
     Raises:
         ConfigError: an empty or oversized grid, or a bad value in it, before training.
     """
-    if not batch_sizes or not learning_rates:
-        raise ConfigError("Give at least one batch size and one learning rate.")
-    if len(batch_sizes) * len(learning_rates) > MAX_CELLS:
-        raise ConfigError(f"The grid has more than {MAX_CELLS} cells; pick fewer values.")
-    if any(bs < 1 for bs in batch_sizes):
-        raise ConfigError("Batch sizes must be at least 1.")
-    if any(not lr > 0 for lr in learning_rates):
-        raise ConfigError("Learning rates must be above 0.")
+    check_grid(batch_sizes, learning_rates)
     settings = settings or get_settings()
     base = replace(config, methods=(method,), save_checkpoints=False, curve_points=0)
     cells = [cell_name(bs, lr) for bs in batch_sizes for lr in learning_rates]
