@@ -28,6 +28,7 @@ def create_app() -> gr.Blocks:
     """Assemble the tabs into one page. Builds UI only: no model is loaded here."""
     import gradio as gr
 
+    from demos.classification import create_classification_tab
     from demos.coming_soon import create_coming_soon_tab
     from demos.finetune import create_finetune_tab
     from demos.models_panel import create_models_tab
@@ -36,11 +37,7 @@ def create_app() -> gr.Blocks:
         gr.Markdown(INTRO)
         with gr.Tabs():
             with gr.Tab("Classification", id="classification"):
-                create_coming_soon_tab(
-                    "Classification",
-                    "Sentiment, NLI and intent: label scores, the words that drove the decision, "
-                    "and an evaluation view on a labelled set or your CSV.",
-                )
+                create_classification_tab(app)
             with gr.Tab("Generation", id="generation"):
                 create_coming_soon_tab(
                     "Prompt-engineered generation",

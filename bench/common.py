@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = ("bench.startup",)
+MODULES = ("bench.startup", "bench.finetune", "bench.classify")
 
 
 @dataclass
@@ -68,6 +68,9 @@ def load_all() -> None:
 def bench_env(**extra: str) -> dict[str, str]:
     """The environment our app and its baseline both run under (offline, no telemetry)."""
     env = dict(os.environ)
+    shared = ROOT.parent / "shared" / "datasets"
+    if "PLAYGROUND_DATA_HOME" not in env and shared.is_dir():
+        env["PLAYGROUND_DATA_HOME"] = str(shared)  # benchmarks may read the shared datasets
     env.update(
         HF_HUB_OFFLINE="1",
         HF_HUB_DISABLE_TELEMETRY="1",

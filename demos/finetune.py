@@ -79,6 +79,7 @@ class Form:
     lora_targets: gr.Textbox
     merge_lora: gr.Checkbox
     budget: gr.Number
+    probe_c: gr.Number
 
     def components(self) -> set[gr.components.Component]:
         items = {v for k, v in self.__dict__.items() if k != "learning_rates"}
@@ -124,6 +125,7 @@ class Form:
                 ),
             ),
             merge_lora=bool(values[self.merge_lora]),
+            probe_c=float(values[self.probe_c] or 0),
             budget_minutes=float(budget) if budget else None,
             upload_path=upload if dataset == "upload" else None,
             upload_columns=columns if dataset == "upload" else {},
@@ -244,8 +246,12 @@ def create_finetune_tab(app: gr.Blocks) -> None:
                     learning_rates = {
                         name: gr.Number(m.default_lr, label=f"LR: {m.title}", minimum=0)
                         for name, m in METHODS.items()
-                        if reasons[name] is None
+                        if reasons[name] is None and m.trainer
                     }
+                    probe_c = gr.Number(
+                        10.0, label="Probe: C (inverse regularisation)", minimum=0,
+                        info="For sentence embeddings + logistic regression",
+                    )  # fmt: skip
                 with gr.Row():
                     warmup = gr.Slider(
                         0, 0.5, value=0.06, step=0.01, label="Warm-up (share of steps)"
@@ -310,7 +316,7 @@ def create_finetune_tab(app: gr.Blocks) -> None:
     form = Form(
         task, dataset, upload, text_column, label_column, pair_column, base, methods, train_size,
         eval_size, epochs, batch_size, learning_rates, warmup, scheduler, max_length, seed,
-        lora_rank, lora_alpha, lora_dropout, lora_targets, merge_lora, budget,
+        lora_rank, lora_alpha, lora_dropout, lora_targets, merge_lora, budget, probe_c,
     )  # fmt: skip
 
     # -- settings that depend on each other ---------------------------------------------------

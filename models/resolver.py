@@ -44,7 +44,9 @@ class ResolvedModel:
     ref: str
     path: str
     source: Source
-    format: Literal["transformers", "sentence-transformers", "peft-adapter", "head", "unknown"]
+    format: Literal[
+        "transformers", "sentence-transformers", "peft-adapter", "head", "probe", "unknown"
+    ]
     model_type: str = ""
     architectures: tuple[str, ...] = ()
     base: ResolvedModel | None = None
@@ -57,7 +59,7 @@ class ResolvedModel:
         return (
             any(a.endswith("ForSequenceClassification") for a in self.architectures)
             or (self.format == "peft-adapter" and self.meta.get("task_type") == "SEQ_CLS")
-            or self.format == "head"
+            or self.format in ("head", "probe")
         )
 
     def describe(self) -> str:
@@ -119,6 +121,13 @@ def _describe_folder(ref: str, folder: Path, source: Source, note: str = "") -> 
         base = resolve(meta.get("base_ref", ""), want="encoder")
         return ResolvedModel(
             ref, str(folder), source, "head", base.model_type, base.architectures, base,
+            tuple(meta.get("labels", ())), note, meta,
+        )  # fmt: skip
+    if meta.get("format") == "embedding-probe":
+        # This app's "sentence embeddings + logistic regression" runs: weights on an embedder.
+        base = resolve(meta.get("base_ref", ""), want="embedding")
+        return ResolvedModel(
+            ref, str(folder), source, "probe", base.model_type, base.architectures, base,
             tuple(meta.get("labels", ())), note, meta,
         )  # fmt: skip
     if (folder / "adapter_config.json").is_file():

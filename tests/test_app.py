@@ -49,8 +49,8 @@ def test_the_page_has_every_tab():
     import app
 
     blocks = app.create_app()
-    labels = [b.label for b in blocks.blocks.values() if isinstance(b, gr.Tab)]
-    assert labels == TABS
+    page_tabs = next(b for b in blocks.blocks.values() if isinstance(b, gr.Tabs))
+    assert [tab.label for tab in page_tabs.children] == TABS
 
 
 def test_models_overview_api_lists_packaged_models_and_datasets(client):

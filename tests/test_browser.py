@@ -86,3 +86,27 @@ def test_train_in_the_fine_tuning_tab(page):
     assert "Evaluation loss" in page.locator("#ft-notes").inner_text()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "fine-tuning-results.png"), full_page=True)
+
+
+def test_classify_explain_probe_and_evaluate(page):
+    """A person classifies a Korean review, reads the word weights, probes it, then evaluates."""
+    page.get_by_role("tab", name="Classification").click()
+    page.locator("#cls-status").get_by_text("zero-shot is used meanwhile").first.wait_for()
+    page.locator("#cls-text textarea").fill("배우들 연기가 정말 최고였고 스토리도 감동적이었다")
+    page.locator("#cls-go").click()
+    page.locator("#cls-scores [data-testid='label-output-value']").wait_for(timeout=120_000)
+    assert page.locator("#cls-scores [data-testid='label-output-value']").inner_text() == "positive"
+    assert page.locator("#cls-words").get_by_text("최고였고").count() >= 1
+    page.locator("#cls-probe").click()
+    page.locator("#cls-probes").get_by_text("no spacing").wait_for(timeout=60_000)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "classification-try.png"), full_page=True)
+
+    page.get_by_role("tab", name="Evaluate").click()
+    _set_number(page, "Sample size (rows)", "40")
+    page.locator("#cls-eval-go").click()
+    page.locator("#cls-eval-summary").get_by_text("Accuracy").wait_for(timeout=120_000)
+    assert page.locator("#cls-confusion .heatmap").count() == 1
+    page.locator("#cls-threshold").wait_for()  # binary task: the threshold slider is offered
+    assert "precision" in page.locator("#cls-threshold-text").inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "classification-evaluate.png"), full_page=True)

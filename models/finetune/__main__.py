@@ -70,6 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--text-column", default="text")
     p.add_argument("--label-column", default="label")
     p.add_argument("--pair-column", default="")
+    p.add_argument(
+        "--default-for",
+        choices=["sentiment-ko", "sentiment-en", "nli", "intent"],
+        help="train this task's default classifier (its recipe; --budget-minutes, default 3, "
+        "and --dataset may be given) and make it the Classification tab's default",
+    )
     p.add_argument("--json", type=Path, help="write the run record here")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     return p
@@ -134,14 +140,19 @@ def summary_table(record: dict) -> str:
             f"{m['method']:8} {m['status']:8} {m['trainable_params']:>12,} "
             f"{m['trainable_pct']:>6.2f}% {m['wall_s']:>7.1f} {m['samples_per_s']:>7.1f} "
             f"{m['peak_mem_mb']:>8.0f} {m['checkpoint_mb']:>8.2f} {acc:>6} {f1:>7} "
-            f"{m['learning_rate']:>8.0e}"
+            f"{m['learning_rate']:>8.2g}"
         )
     return "\n".join(lines)
 
 
 def run_command(
-    config: FinetuneConfig, json_path: Path | None, quiet: bool, estimate: bool = True
+    config: FinetuneConfig,
+    json_path: Path | None,
+    quiet: bool,
+    estimate: bool = True,
+    default_for: str | None = None,
 ) -> int:
+    from models.finetune.defaults import train_default
     from models.finetune.engine import run_finetune
 
     monitor = Monitor(config.methods)
@@ -149,7 +160,12 @@ def run_command(
 
     def work() -> None:
         try:
-            outcome["record"] = run_finetune(config, monitor, estimate=estimate)
+            if default_for:
+                outcome["record"] = train_default(
+                    default_for, config.budget_minutes, config.dataset, monitor
+                )
+            else:
+                outcome["record"] = run_finetune(config, monitor, estimate=estimate)
         except PlaygroundError as err:
             outcome["error"] = str(err)
 
@@ -173,6 +189,8 @@ def run_command(
     if record.get("plan"):
         print("budget plan:", json.dumps(record["plan"]))
     print(f"run folder: {record['folder'] or '(not saved)'}")
+    if default_for and record["methods"][0]["status"] == "done":
+        print(f"now the default for {default_for}")
     if json_path:
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(json.dumps(record, indent=2, ensure_ascii=False))
@@ -183,11 +201,24 @@ def run_command(
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        config = config_from_args(args)
+        if args.default_for:
+            from models.finetune.defaults import DEFAULT_BUDGET_MINUTES, recipe_config
+
+            dataset_given = "--dataset" in (argv if argv is not None else sys.argv)
+            config = recipe_config(
+                args.default_for,
+                args.budget_minutes or DEFAULT_BUDGET_MINUTES,
+                args.dataset if dataset_given else None,
+            )
+            config.check()
+        else:
+            config = config_from_args(args)
     except PlaygroundError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    return run_command(config, args.json, args.quiet, estimate=not args.no_estimate)
+    return run_command(
+        config, args.json, args.quiet, not args.no_estimate, default_for=args.default_for
+    )
 
 
 if __name__ == "__main__":

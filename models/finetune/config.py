@@ -56,6 +56,10 @@ class FinetuneConfig:
     max_length: int = field(default=128, metadata={"help": "tokens per row; longer is cut"})
     seed: int = field(default=42, metadata={"help": "one seed for sampling, init and dropout"})
     lora: LoraSettings = field(default_factory=LoraSettings)
+    probe_c: float = field(
+        default=10.0,
+        metadata={"help": "inverse regularisation C of the embeddings + logistic-regression probe"},
+    )
     merge_lora: bool = field(
         default=False, metadata={"help": "also save LoRA merged into a plain transformers model"}
     )
@@ -118,10 +122,14 @@ class FinetuneConfig:
                 f"Max length must be between 8 and 512 tokens (got {self.max_length})."
             )
         for method, rate in self.learning_rates.items():
+            if method == "probe":  # fitted, not trained by steps: it has C instead
+                continue
             if not rate > 0:
                 raise ConfigError(f"The learning rate must be above 0 (got {rate} for {method}).")
             if rate >= 1:
                 raise ConfigError(f"A learning rate of {rate} for {method} would diverge; use < 1.")
+        if "probe" in self.methods and not self.probe_c > 0:
+            raise ConfigError(f"The probe's C must be above 0 (got {self.probe_c}).")
         if not 0 <= self.warmup_ratio < 1:
             raise ConfigError(
                 f"Warm-up is a share of the steps, 0 to <1 (got {self.warmup_ratio})."

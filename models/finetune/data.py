@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from models.datasets.registry import LoadedDataset, get_spec, load_dataset
+from models.datasets.sampling import sample_rows
 from models.datasets.upload import ColumnMapping, apply_mapping, read_table
 from models.errors import DatasetError
 from models.finetune.config import ConfigError, FinetuneConfig
@@ -38,18 +39,6 @@ class RunData:
             "description": self.description,
             "source": self.source,
         }
-
-
-def sample_rows(frame: pd.DataFrame, size: int, seed: int) -> pd.DataFrame:
-    """``size`` rows, stratified by label when every class can be represented."""
-    if size >= len(frame):
-        return frame.sample(frac=1.0, random_state=seed).reset_index(drop=True)
-    from sklearn.model_selection import train_test_split
-
-    counts = frame["label"].value_counts()
-    stratify = frame["label"] if counts.min() >= 2 and size >= len(counts) else None
-    picked, _ = train_test_split(frame, train_size=size, random_state=seed, stratify=stratify)
-    return picked.reset_index(drop=True)
 
 
 def _check_rows(frame: pd.DataFrame, what: str) -> None:

@@ -20,13 +20,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from models.datasets.sampling import sample_rows
 from models.device import torch_device
 from models.errors import PlaygroundError
 from models.finetune.analysis import fit_note
 from models.finetune.budget import plan_budget
 from models.finetune.checkpoint import folder_mb, save_checkpoint
 from models.finetune.config import ConfigError, FinetuneConfig
-from models.finetune.data import RunData, prepare_data, sample_rows
+from models.finetune.data import RunData, prepare_data
 from models.finetune.encode import EncodedRows, encode, token_lengths
 from models.finetune.estimate import (
     CURVE_ROWS,
@@ -36,6 +37,7 @@ from models.finetune.estimate import (
     calibrate,
     estimate_memory_mb,
     estimate_seconds,
+    finish_seconds,
 )
 from models.finetune.methods import get_method
 from models.finetune.monitor import Monitor, PeakMemory, monitor_callback
@@ -203,11 +205,10 @@ def _training_args(run: PreparedRun, learning_rate: float, output_dir: str) -> A
     )
 
 
-def _metrics(predictions: Any, n_labels: int) -> dict[str, Any]:
+def metrics_from(predicted: Any, truth: Any, n_labels: int) -> dict[str, Any]:
+    """Accuracy, macro-F1 and the confusion matrix (scikit-learn), by label index."""
     from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 
-    predicted = predictions.predictions.argmax(-1)
-    truth = predictions.label_ids
     return {
         "eval_accuracy": float(accuracy_score(truth, predicted)),
         "eval_macro_f1": float(
@@ -228,8 +229,14 @@ def train_method(
     folder: Path | None,
     estimate: Estimate | None = None,
     run_id: str = "",
+    deadline: float | None = None,
 ) -> MethodResult:
     """Train, evaluate and (if ``folder``) save one method. Failures are recorded, not raised."""
+    if not get_method(method).trainer:
+        from models.finetune.probe_method import train_probe
+
+        release_memory()
+        return train_probe(run, monitor, folder, estimate, run_id)
     from transformers import Trainer
     from transformers.trainer_callback import PrinterCallback
 
@@ -256,7 +263,7 @@ def train_method(
                 train_dataset=run.train,
                 eval_dataset=run.curve,
                 data_collator=run.collator,
-                callbacks=[monitor_callback(monitor, method)],
+                callbacks=[monitor_callback(monitor, method, deadline)],
             )
             trainer.remove_callback(PrinterCallback)  # progress goes to the monitor instead
             train_started = time.perf_counter()
@@ -264,14 +271,19 @@ def train_method(
             result.train_s = time.perf_counter() - train_started
             state = trainer.state
             result.steps_done, result.steps_total = state.global_step, state.max_steps
-            stopped = state.global_step < state.max_steps
+            stopped = monitor.stop_requested and state.global_step < state.max_steps
             evaluated = [p for p in state.log_history if "eval_loss" in p]
             if config.curve_points and (
                 not evaluated or evaluated[-1]["step"] != state.global_step
             ):
                 trainer.evaluate()  # the curve's last point, at the step training ended
             monitor.method(method, status="evaluating")
-            result.__dict__.update(_metrics(trainer.predict(run.eval), len(run.data.labels)))
+            predictions = trainer.predict(run.eval)
+            result.__dict__.update(
+                metrics_from(
+                    predictions.predictions.argmax(-1), predictions.label_ids, len(run.data.labels)
+                )
+            )
             seen = min(
                 state.global_step * config.batch_size, math.ceil(len(run.train) * config.epochs)
             )
@@ -305,6 +317,11 @@ def train_method(
     result.wall_s = time.perf_counter() - started
     result.history = monitor.snapshot()["methods"].get(method, {}).get("history", [])
     result.fit = fit_note(result.history, result.eval_accuracy, len(run.data.labels))
+    if monitor.snapshot()["methods"].get(method, {}).get("budget_cut"):
+        result.fit["note"] += (
+            f" The time budget ended training after {result.steps_done} of "
+            f"{result.steps_total} planned steps."
+        )
     monitor.method(method, status=result.status)
     return result
 
@@ -317,14 +334,45 @@ def estimate_methods(run: PreparedRun, monitor: Monitor) -> tuple[dict[str, Cali
         if monitor.stop_requested:
             break
         monitor.method(method, status="calibrating")
+        if not get_method(method).trainer:
+            from models.finetune.probe_method import calibrate_probe
+
+            calibrations[method] = calibrate_probe(run)
+            monitor.method(method, status="waiting")
+            continue
         model, build_s = build_model(run, method)
-        calibrations[method] = calibrate(
+        calibration = calibrate(
             model, run.train, run.collator, run.config.batch_size, run.device, build_s
         )
+        calibration.save_bytes = _checkpoint_bytes(run, method, calibration)
+        calibrations[method] = calibration
         del model
         release_memory()
         monitor.method(method, status="waiting")
     return calibrations, time.perf_counter() - started
+
+
+def _workload(run: PreparedRun) -> Workload:
+    return Workload(
+        train_rows=len(run.train),
+        train_tokens=sum(run.train.lengths),
+        eval_rows=len(run.eval),
+        eval_tokens=sum(run.eval.lengths),
+        epochs=run.config.epochs,
+        batch_size=run.config.batch_size,
+        curve_points=run.config.curve_points,
+    )
+
+
+def _checkpoint_bytes(run: PreparedRun, method: str, c: Calibration) -> int:
+    """What saving ``method`` writes: the whole model, or the trained part (plus a merged copy)."""
+    if not run.config.save_checkpoints:
+        return 0
+    form = get_method(method).checkpoint
+    size = c.total_params * 4 if form == "transformers" else c.trainable_params * 4
+    if form == "peft-adapter" and run.config.merge_lora and method in ("lora", "ia3"):
+        size += c.total_params * 4
+    return size
 
 
 def estimates_for(
@@ -335,24 +383,24 @@ def estimates_for(
 
     config = run.config
     lengths = run.train.lengths
-    workload = Workload(
-        train_rows=len(run.train),
-        train_tokens=sum(lengths),
-        eval_rows=len(run.eval),
-        eval_tokens=sum(run.eval.lengths),
-        epochs=config.epochs,
-        batch_size=config.batch_size,
-        curve_points=config.curve_points,
-    )
+    workload = _workload(run)
     model_config = AutoConfig.from_pretrained(run.base.path)
     longest = max(lengths) if lengths else config.max_length
+
+    def memory(method: str, c: Calibration) -> float:
+        if not get_method(method).trainer:  # the encoder's weights and the embedded rows
+            features = c.trainable_params * len(run.train) * 4
+            return baseline_mb + (c.total_params * 4 + features) / 2**20
+        trains_encoder = method != "head"
+        return estimate_memory_mb(
+            c, model_config, config.batch_size, longest, trains_encoder, baseline_mb
+        )
+
     return {
         method: Estimate(
             method=method,
             seconds=estimate_seconds(c, workload),
-            memory_mb=estimate_memory_mb(
-                c, model_config, config.batch_size, longest, method != "head", baseline_mb
-            ),
+            memory_mb=memory(method, c),
             trainable_params=c.trainable_params,
             total_params=c.total_params,
         )
@@ -375,6 +423,8 @@ def _apply_budget(
         max_length=config.max_length,
         curve_points=config.curve_points,
         min_rows=max(16 * len(run.data.labels), 64),
+        # A probe fits once: a second pass over the rows buys nothing.
+        max_epochs=3 if any(get_method(m).trainer for m in config.methods) else 1,
     )
     planned = replace(
         config,
@@ -416,7 +466,6 @@ def run_finetune(
 
     settings = settings or get_settings()
     monitor = monitor or Monitor(config.methods)
-    started = time.perf_counter()
     monitor.phase("Checking the settings, the data and the base model")
     # With a budget the planner chooses the rows: prepare every row, then cut to the plan.
     run = prepare_run(config, settings, all_rows=config.budget_minutes is not None)
@@ -435,11 +484,14 @@ def run_finetune(
         seed=config.seed,
     )
     estimates: dict[str, Estimate] = {}
+    calibrations: dict[str, Calibration] = {}
     if estimate or config.budget_minutes is not None:
         monitor.phase("Calibrating each method (a few real steps) for the estimates")
         calibrations, record.calibration_s = estimate_methods(run, monitor)
         if config.budget_minutes is not None:
-            left = config.budget_minutes * 60 - (time.perf_counter() - started)
+            # The budget runs from when the run was asked for (the monitor's birth), so loading
+            # the libraries, the data and the calibration count against it too.
+            left = config.budget_minutes * 60 - (time.time() - monitor.started)
             run, record.plan = _apply_budget(run, calibrations, left)
             record.config = run.config.to_dict()
             record.data = run.data.summary()
@@ -451,15 +503,22 @@ def run_finetune(
         on_prepared(record)
 
     folder = run_folder(run_id, settings) if run.config.save_checkpoints else None
-    for method in run.config.methods:
+    end = monitor.started + config.budget_minutes * 60 if config.budget_minutes else None
+    for i, method in enumerate(run.config.methods):
         if monitor.stop_requested:
             record.methods.append(MethodResult(method=method, status="skipped"))
             monitor.method(method, status="skipped")
             continue
         monitor.phase(f"Training {get_method(method).title}")
+        deadline = None
+        if end is not None:
+            # Leave time for this method's evaluation and save, and for the methods after it.
+            later = sum(estimates[m].seconds for m in run.config.methods[i + 1 :])
+            deadline = end - later - finish_seconds(calibrations[method], _workload(run)) - 3.0
         result = train_method(
-            run, method, monitor, folder / method if folder else None, estimates.get(method), run_id
-        )
+            run, method, monitor, folder / method if folder else None, estimates.get(method),
+            run_id, deadline,
+        )  # fmt: skip
         record.methods.append(result)
         if folder is not None and is_main_process():
             save_record(record, settings)

@@ -10,12 +10,14 @@ choose rows, epochs and max length.
 from __future__ import annotations
 
 import math
+import statistics
 import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
 # Padding left in length-grouped batches, as a share of real tokens (measured on SNIPS / NSMC).
 PADDING_OVERHEAD = 1.05
+SAVE_BYTES_PER_S = 150e6  # serialising and writing a checkpoint, on this kind of machine
 CURVE_ROWS = 128  # evaluation rows for the loss curves during training: cheap, still smooth
 
 
@@ -29,6 +31,9 @@ class Calibration:
     build_s: float  # loading the base and applying the method
     trainable_params: int
     total_params: int
+    save_bytes: int = 0  # what the checkpoint writes
+    row_s: float = 0.0  # per training row, beyond tokens (a probe's logistic-regression fit)
+    curves: bool = True  # evaluates during training for the loss curves
 
 
 @dataclass
@@ -63,8 +68,13 @@ def calibrate(
     n_trainable = sum(p.numel() for p in trainable)
     order = sorted(range(len(rows)), key=lambda i: len(rows[i]["input_ids"]))
     size = min(batch_size, len(order))
-    short = collator([rows[i] for i in order[:size]])
-    long = collator([rows[i] for i in order[-size:]])
+
+    def batch_at(quantile: float) -> dict:
+        # Typical batches (not the extremes): tiny batches overstate the per-step share.
+        start = min(int(quantile * len(order)), len(order) - size)
+        return collator([rows[i] for i in order[start : start + size]])
+
+    short, long = batch_at(0.2), batch_at(0.9)
     short = {k: v.to(device) for k, v in short.items()}
     long = {k: v.to(device) for k, v in long.items()}
     optimizer = (
@@ -85,8 +95,9 @@ def calibrate(
 
     model.train()
     step(short)  # warm-up: first calls allocate and pick kernels
-    t_short = min(step(short) for _ in range(2))
-    t_long = min(step(long) for _ in range(2))
+    # Medians, not minima: the best case of a shared machine underestimates a long run.
+    t_short = statistics.median(step(short) for _ in range(3))
+    t_long = statistics.median(step(long) for _ in range(3))
     tokens_short = int(short["attention_mask"].numel())
     tokens_long = int(long["attention_mask"].numel())
     if tokens_long > tokens_short:
@@ -129,9 +140,15 @@ def estimate_seconds(c: Calibration, w: Workload) -> float:
     """Training + evaluation + loading, for one method."""
     steps = math.ceil(math.ceil(w.train_rows / w.batch_size) * w.epochs)
     train = steps * c.step_s + w.train_tokens * w.epochs * PADDING_OVERHEAD * c.token_s
-    curve_evals = max(math.ceil(w.curve_points * w.epochs), 1)
+    train += w.train_rows * c.row_s
+    curve_evals = max(math.ceil(w.curve_points * w.epochs), 1) if c.curves else 0
     evaluation = (curve_evals * w.curve_tokens + w.eval_tokens) * PADDING_OVERHEAD * c.eval_token_s
-    return c.build_s + train + evaluation
+    return c.build_s + train + evaluation + c.save_bytes / SAVE_BYTES_PER_S
+
+
+def finish_seconds(c: Calibration, w: Workload) -> float:
+    """What a method still needs once training ends: the final evaluation and the save."""
+    return w.eval_tokens * PADDING_OVERHEAD * c.eval_token_s + c.save_bytes / SAVE_BYTES_PER_S
 
 
 def estimate_memory_mb(

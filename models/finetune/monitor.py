@@ -89,10 +89,12 @@ class Monitor:
         return remaining if known else None
 
 
-def monitor_callback(monitor: Monitor, method: str) -> Any:
-    """A TrainerCallback feeding progress and losses into ``monitor``; it honours the stop flag.
+def monitor_callback(monitor: Monitor, method: str, deadline: float | None = None) -> Any:
+    """A TrainerCallback feeding progress and losses into ``monitor``.
 
-    Built on demand so that importing this module does not import transformers.
+    It honours the stop flag, and a time budget's ``deadline`` (a ``time.time()`` value): past
+    it, training ends where it is, so the run finishes on time. Built on demand so that importing
+    this module does not import transformers.
     """
     from transformers import TrainerCallback
 
@@ -103,6 +105,9 @@ def monitor_callback(monitor: Monitor, method: str) -> Any:
         def on_step_end(self, args, state, control, **kwargs):
             monitor.method(method, step=state.global_step)
             if monitor.stop_requested:
+                control.should_training_stop = True
+            elif deadline is not None and time.time() > deadline:
+                monitor.method(method, budget_cut=True)
                 control.should_training_stop = True
             return control
 

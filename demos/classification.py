@@ -1,0 +1,636 @@
+"""The Classification tab: sentiment, NLI and intent; scores, word attributions, evaluation.
+
+A thin UI over ``models.classify`` (predictions), ``models.explain`` (occlusion),
+``models.robustness`` (probes) and ``models.evaluate`` (metrics).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+import pandas as pd
+
+from demos.widgets import heatmap_html
+from models import catalog
+from models.classify import NLI_PREFIX, ZERO_SHOT, classify, get_classifier, task_key
+from models.errors import PlaygroundError
+from models.zero_shot import detect_language
+
+POLL_S = 1.0
+AUTO = "auto"
+EXAMPLES = {
+    "sentiment": [
+        ["이 영화 진짜 재밌다 ㅋㅋ 배우들 연기도 최고", ""],
+        ["시간 아깝다... 스토리도 엉망이고 지루함", ""],
+        ["A warm, funny and beautifully acted film.", ""],
+        ["The plot is a mess and the jokes fall flat.", ""],
+    ],
+    "nli": [
+        ["한 남자가 공원에서 개와 함께 달리고 있다.", "남자가 밖에 있다."],
+        ["한 남자가 공원에서 개와 함께 달리고 있다.", "남자가 집에서 자고 있다."],
+        ["여자가 카페에서 책을 읽고 있다.", "여자는 학생이다."],
+    ],
+    "intent": [
+        ["Add this song to my workout playlist", ""],
+        ["Will it rain in Seoul tomorrow?", ""],
+        ["Book a table for four at an Italian restaurant tonight", ""],
+        ["Play some jazz by Miles Davis", ""],
+    ],
+}
+EVAL_DATASETS = {
+    "sentiment": ["nsmc", "vader"],
+    "nli": ["kornli"],
+    "intent": ["snips", "clinc150", "banking77"],
+}
+
+
+def model_choices(task: str) -> list[tuple[str, str]]:
+    """Dropdown entries: auto, zero-shot, this app's runs for the task, Hub defaults."""
+    from models.finetune.runs import saved_classifiers
+
+    choices = [("auto: the task's default", AUTO), ("zero-shot: embedding similarity", ZERO_SHOT)]
+    nli_runs = []
+    for saved in saved_classifiers():
+        accuracy = f", acc {saved['accuracy']:.3f}" if saved["accuracy"] is not None else ""
+        label = f"run {saved['run_id']} · {saved['method']} · {saved['dataset']}{accuracy}"
+        if saved["task"] == task:
+            choices.append((label, saved["path"]))
+        if saved["task"] == "nli" and task != "nli":
+            nli_runs.append((f"zero-shot by entailment with {label}", NLI_PREFIX + saved["path"]))
+    defaults = catalog.task_defaults()
+    for key in ("sentiment-ko", "sentiment-en") if task == "sentiment" else (task,):
+        if defaults[key].hub:
+            choices.append((f"Hub: {defaults[key].hub}", defaults[key].hub))
+    if task != "nli":
+        choices.extend(nli_runs)
+        if defaults["nli"].hub:
+            hub = defaults["nli"].hub
+            choices.append((f"zero-shot by entailment with {hub}", NLI_PREFIX + hub))
+    return choices
+
+
+def model_status(task: str, model: str) -> str:
+    """What will classify, where it comes from, and whether a trained default exists."""
+    keys = ["sentiment-ko", "sentiment-en"] if task == "sentiment" else [task]
+    lines = []
+    for key in keys:
+        choice = catalog.choose_model(key)
+        if model == AUTO:
+            lines.append(f"**{choice.title}**: `{choice.ref}` ({choice.mode}; {choice.where}).")
+        if choice.mode in ("zero-shot", "unavailable"):
+            lines.append(
+                f"No trained model for {choice.title} yet: zero-shot is used meanwhile. "
+                "Press *Train the default model* to train one offline (about 3 minutes)."
+            )
+    if model != AUTO:
+        lines.insert(0, f"Model: `{model}`.")
+    return "\n\n".join(lines)
+
+
+def _labels(text: str) -> list[str] | None:
+    labels = [label.strip() for label in (text or "").split(",") if label.strip()]
+    return labels or None
+
+
+def _download(frame: pd.DataFrame, stem: str) -> str:
+    folder = Path(tempfile.mkdtemp(prefix="playground-"))
+    path = folder / f"{stem}.csv"
+    frame.to_csv(path, index=False, encoding="utf-8-sig")  # BOM: Excel opens Korean correctly
+    return str(path)
+
+
+def classify_api(
+    text: str, task: str = "sentiment", text_pair: str = "", model: str = AUTO, labels: str = ""
+) -> dict:
+    """Classify one text (NLI: premise + hypothesis).
+
+    Args:
+        text: the sentence (the premise for NLI).
+        task: sentiment, nli or intent.
+        text_pair: the hypothesis, for NLI.
+        model: auto, zero-shot, zero-shot-nli:<NLI model>, or a model reference.
+        labels: comma-separated labels for zero-shot (default: the task's usual labels).
+
+    Returns:
+        {"label", "scores", "model", "mode", "source", "notice"} or {"error": message}.
+    """
+    try:
+        prediction = classify(task, text, text_pair or None, model or AUTO, _labels(labels))
+    except PlaygroundError as err:
+        return {"error": str(err)}
+    return {
+        "label": prediction.label,
+        "scores": prediction.scores,
+        "model": prediction.model,
+        "mode": prediction.mode,
+        "source": prediction.source,
+        "notice": prediction.notice,
+    }
+
+
+def evaluate_api(
+    task: str, dataset: str, split: str = "test", model: str = AUTO, limit: int | None = None
+) -> dict:
+    """Evaluate on a registered dataset (the same numbers as the tab and the command line).
+
+    Returns:
+        {"accuracy", "macro_f1", "per_class", "labels", "confusion_matrix", "n", ...} or
+        {"error": message}.
+    """
+    from models.evaluate import evaluate
+
+    try:
+        return evaluate(task, dataset, split, model or AUTO, limit).metrics()
+    except PlaygroundError as err:
+        return {"error": str(err)}
+
+
+def _predict_fn(task: str, model: str, labels: list[str] | None, language: str):
+    classifier = get_classifier(task, model, labels, language)
+
+    def predict(texts: list[str]) -> list[tuple[str, float]]:
+        probs, _ = classifier.predict_proba(texts)
+        return [(classifier.labels[int(p.argmax())], float(p.max())) for p in probs]
+
+    return classifier, predict
+
+
+def create_classification_tab(app: gr.Blocks) -> None:
+    """Build the tab and wire its events."""
+    gr.Markdown(
+        "Classify Korean or English text: **sentiment**, **NLI** (does the premise entail the "
+        "hypothesis?) and **intent**. See the label scores, which words drove the decision, how "
+        "the model copes with small rewrites, and how it does on a whole labelled set."
+    )
+    with gr.Row():
+        task = gr.Radio(["sentiment", "nli", "intent"], value="sentiment", label="Task", scale=2)
+        model = gr.Dropdown(
+            model_choices("sentiment"), value=AUTO, label="Model", allow_custom_value=True,
+            scale=4, info="Or type a Hub id / local folder of a sequence classifier",
+            elem_id="cls-model",
+        )  # fmt: skip
+        refresh = gr.Button("↻", scale=0, min_width=50)
+    status = gr.Markdown(elem_id="cls-status")
+    with gr.Row():
+        train_default = gr.Button("Train the default model", elem_id="cls-train-default")
+        budget = gr.Number(3, label="Budget (minutes)", minimum=0.5, maximum=60, scale=0)
+    train_status = gr.Markdown(elem_id="cls-train-status")
+    labels = gr.Textbox(
+        label="Zero-shot labels (comma-separated; empty: the task's usual labels)",
+        placeholder="e.g. sports, politics, technology",
+        visible=False,
+    )
+
+    with gr.Tabs():
+        with gr.Tab("Try it"):
+            with gr.Row():
+                with gr.Column():
+                    text = gr.Textbox(label="Text", lines=3, elem_id="cls-text")
+                    text_pair = gr.Textbox(
+                        label="Hypothesis", lines=2, visible=False, elem_id="cls-pair"
+                    )
+                    with gr.Row():
+                        classify_button = gr.Button("Classify", variant="primary", elem_id="cls-go")
+                        probe_button = gr.Button("Probe robustness", elem_id="cls-probe")
+                    examples = gr.Dataset(
+                        components=[text, text_pair], samples=EXAMPLES["sentiment"],
+                        label="Examples (click one)",
+                    )  # fmt: skip
+                with gr.Column():
+                    scores = gr.Label(
+                        label="Label scores", num_top_classes=10, elem_id="cls-scores"
+                    )
+                    notice = gr.Markdown(elem_id="cls-notice")
+                    attribution = gr.HighlightedText(
+                        label="Which words drove the decision", elem_id="cls-words",
+                        show_legend=False, combine_adjacent=False,
+                    )  # fmt: skip
+                    how_to_read = gr.Markdown()
+            probes = gr.Dataframe(
+                label="Robustness probe: small rewrites of the input", interactive=False,
+                visible=False, wrap=True, elem_id="cls-probes",
+            )  # fmt: skip
+        with gr.Tab("Batch file"):
+            gr.Markdown("Classify every row of a CSV / TSV / JSONL and download the result.")
+            batch_file = gr.File(
+                label="File", file_types=[".csv", ".tsv", ".txt", ".jsonl", ".json"]
+            )
+            with gr.Row():
+                batch_text = gr.Dropdown(label="Text column", choices=[], allow_custom_value=True)
+                batch_pair = gr.Dropdown(
+                    label="Hypothesis column (NLI)", choices=[], allow_custom_value=True
+                )
+            batch_button = gr.Button("Classify the file", elem_id="cls-batch-go")
+            batch_status = gr.Markdown()
+            batch_preview = gr.Dataframe(label="Preview (first 50 rows)", interactive=False)
+            batch_download = gr.File(label="Result (CSV)")
+        with gr.Tab("Evaluate"):
+            gr.Markdown(
+                "Accuracy alone can hide a model that misses the cases that matter: look at "
+                "per-class recall, the confusion matrix and the misclassified rows."
+            )
+            with gr.Row():
+                eval_dataset = gr.Dropdown(
+                    EVAL_DATASETS["sentiment"] + ["upload"], value="nsmc", label="Dataset",
+                    elem_id="cls-eval-dataset",
+                )  # fmt: skip
+                eval_split = gr.Dropdown(["test", "validation"], value="test", label="Split")
+                eval_limit = gr.Slider(20, 5000, value=500, step=10, label="Sample size (rows)")
+            with gr.Group(visible=False) as eval_upload_group:
+                eval_file = gr.File(label="Labelled CSV / TSV / JSONL")
+                with gr.Row():
+                    eval_text = gr.Dropdown(
+                        label="Text column", choices=[], allow_custom_value=True
+                    )
+                    eval_pair = gr.Dropdown(
+                        label="Hypothesis column (NLI)", choices=[], allow_custom_value=True
+                    )
+                    eval_label = gr.Dropdown(
+                        label="Label column", choices=[], allow_custom_value=True
+                    )
+            eval_button = gr.Button("Evaluate", variant="primary", elem_id="cls-eval-go")
+            eval_summary = gr.Markdown(elem_id="cls-eval-summary")
+            with gr.Row():
+                per_class = gr.Dataframe(
+                    label="Per class", interactive=False, elem_id="cls-per-class"
+                )
+                confusion = gr.HTML(elem_id="cls-confusion")
+            with gr.Group(visible=False) as threshold_group:
+                threshold = gr.Slider(
+                    0.0, 1.0, value=0.5, step=0.01, elem_id="cls-threshold",
+                    label="Decision threshold for the positive class",
+                )  # fmt: skip
+                threshold_text = gr.Markdown(elem_id="cls-threshold-text")
+                threshold_plot = gr.LinePlot(
+                    x="threshold", y="value", color="metric", y_lim=[0, 1],
+                    label="Precision and recall of the positive class vs threshold",
+                )  # fmt: skip
+            with gr.Row():
+                true_filter = gr.Dropdown(["(any)"], value="(any)", label="True class")
+                predicted_filter = gr.Dropdown(["(any)"], value="(any)", label="Predicted class")
+            misclassified = gr.Dataframe(
+                label="Misclassified rows", interactive=False, wrap=True, elem_id="cls-errors"
+            )
+            report_state = gr.State(None)
+
+    # -- model and task ------------------------------------------------------------------------
+    def on_task(task_value: str) -> dict:
+        datasets = EVAL_DATASETS[task_value]
+        return {
+            model: gr.update(choices=model_choices(task_value), value=AUTO),
+            text_pair: gr.update(visible=task_value == "nli"),
+            examples: gr.update(samples=EXAMPLES[task_value]),
+            eval_dataset: gr.update(choices=[*datasets, "upload"], value=datasets[0]),
+            status: model_status(task_value, AUTO),
+            attribution: None,
+            scores: None,
+            probes: gr.update(visible=False),
+        }
+
+    def on_model(task_value: str, model_value: str) -> dict:
+        zero = model_value == ZERO_SHOT or (model_value or "").startswith(NLI_PREFIX)
+        return {
+            labels: gr.update(visible=zero and task_value != "nli"),
+            status: model_status(task_value, model_value or AUTO),
+        }
+
+    task.change(
+        on_task, task,
+        [model, text_pair, examples, eval_dataset, status, attribution, scores, probes],
+        api_visibility="private",
+    )  # fmt: skip
+    model.change(on_model, [task, model], [labels, status], api_visibility="private")
+    refresh.click(
+        lambda t: gr.update(choices=model_choices(t)), task, model, api_visibility="private"
+    )
+    app.load(lambda t: model_status(t, AUTO), task, status, api_visibility="private")
+    examples.click(lambda sample: sample, examples, [text, text_pair], api_visibility="private")
+
+    # -- one input -----------------------------------------------------------------------------
+    def run_classify(
+        task_value: str, model_value: str, text_value: str, pair: str, label_text: str
+    ) -> dict:
+        from models.explain import occlusion
+
+        try:
+            prediction = classify(
+                task_value, text_value, pair, model_value or AUTO, _labels(label_text)
+            )
+            classifier = get_classifier(
+                task_value, model_value or AUTO, _labels(label_text), prediction.language
+            )
+            explained = occlusion(
+                classifier, text_value.strip(), pair.strip() if task_value == "nli" else None
+            )
+        except PlaygroundError as err:
+            return {notice: f"⚠️ {err}", scores: None, attribution: None, how_to_read: ""}
+        info = f"Model: `{prediction.model}` ({prediction.mode}). {prediction.source}"
+        if prediction.notice:
+            info = f"✂️ {prediction.notice}\n\n{info}"
+        return {
+            scores: prediction.scores,
+            notice: info,
+            attribution: explained.spans,
+            how_to_read: explained.how_to_read,
+        }
+
+    classify_button.click(
+        run_classify, [task, model, text, text_pair, labels],
+        [scores, notice, attribution, how_to_read], api_visibility="private",
+    )  # fmt: skip
+    gr.api(classify_api, api_name="classify")
+
+    def run_probe(
+        task_value: str, model_value: str, text_value: str, pair: str, label_text: str
+    ) -> dict:
+        from models.classify import check_input
+        from models.robustness import run_probes
+
+        try:
+            check_input(task_value, text_value, pair)
+            language = detect_language(text_value)
+            if task_value == "nli":
+                classifier = get_classifier(task_value, model_value or AUTO, None, language)
+
+                def predict(texts: list[str]) -> list[tuple[str, float]]:
+                    probs, _ = classifier.predict_proba(texts, [pair.strip()] * len(texts))
+                    return [(classifier.labels[int(p.argmax())], float(p.max())) for p in probs]
+            else:
+                _, predict = _predict_fn(
+                    task_value, model_value or AUTO, _labels(label_text), language
+                )
+            rows = run_probes(text_value.strip(), predict, task_value)
+        except PlaygroundError as err:
+            return {notice: f"⚠️ {err}", probes: gr.update(visible=False)}
+        return {probes: gr.update(value=pd.DataFrame(rows), visible=True)}
+
+    probe_button.click(
+        run_probe, [task, model, text, text_pair, labels], [notice, probes],
+        api_visibility="private",
+    )  # fmt: skip
+
+    # -- a whole file --------------------------------------------------------------------------
+    def on_batch_file(path: str | None) -> dict:
+        from models.datasets.upload import guess_mapping, read_table
+        from models.settings import get_settings
+
+        if not path:
+            return {batch_status: ""}
+        try:
+            table = read_table(path, get_settings().max_upload_rows)
+        except PlaygroundError as err:
+            return {batch_status: f"⚠️ {err}"}
+        mapping = guess_mapping(table)
+        columns = list(table.columns)
+        return {
+            batch_status: f"{len(table):,} rows; columns: {', '.join(columns)}.",
+            batch_text: gr.update(choices=columns, value=mapping.text),
+            batch_pair: gr.update(choices=["", *columns], value=mapping.text_pair or ""),
+        }
+
+    def run_batch(
+        task_value: str,
+        model_value: str,
+        label_text: str,
+        path: str | None,
+        column: str,
+        pair_column: str,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008
+    ) -> dict:
+        from models.datasets.upload import ColumnMapping, apply_mapping, read_table
+        from models.settings import get_settings
+
+        if not path:
+            return {batch_status: "⚠️ Upload a file first."}
+        try:
+            table = read_table(path, get_settings().max_upload_rows)
+            rows = apply_mapping(table, ColumnMapping(text=column, text_pair=pair_column or None))
+            if task_value == "nli" and "text_pair" not in rows:
+                raise PlaygroundError("NLI needs a hypothesis column as well.")
+            language = detect_language(" ".join(rows["text"].head(20)))
+            classifier = get_classifier(
+                task_value, model_value or AUTO, _labels(label_text), language
+            )
+            progress(0.1, desc=f"Classifying {len(rows):,} rows")
+            probs, truncated = classifier.predict_proba(
+                rows["text"].tolist(), rows["text_pair"].tolist() if "text_pair" in rows else None
+            )
+        except PlaygroundError as err:
+            return {batch_status: f"⚠️ {err}"}
+        result = rows.copy()
+        result["predicted"] = [classifier.labels[int(p.argmax())] for p in probs]
+        result["confidence"] = probs.max(axis=1).round(4)
+        for i, label in enumerate(classifier.labels):
+            result[f"p({label})"] = probs[:, i].round(4)
+        result["truncated"] = truncated
+        cut = sum(truncated)
+        text_note = f" {cut} rows were longer than the model reads and were cut." if cut else ""
+        return {
+            batch_status: f"Classified {len(result):,} rows with `{classifier.ref}`.{text_note}",
+            batch_preview: result.head(50),
+            batch_download: _download(result, "classified"),
+        }
+
+    batch_file.change(
+        on_batch_file, batch_file, [batch_status, batch_text, batch_pair], api_visibility="private"
+    )
+    batch_button.click(
+        run_batch, [task, model, labels, batch_file, batch_text, batch_pair],
+        [batch_status, batch_preview, batch_download], api_visibility="private",
+    )  # fmt: skip
+
+    # -- evaluation ----------------------------------------------------------------------------
+    def on_eval_dataset(name: str) -> dict:
+        return {eval_upload_group: gr.update(visible=name == "upload")}
+
+    def on_eval_file(path: str | None) -> dict:
+        from models.datasets.upload import guess_mapping, read_table
+        from models.settings import get_settings
+
+        if not path:
+            return {eval_summary: ""}
+        try:
+            table = read_table(path, get_settings().max_upload_rows)
+        except PlaygroundError as err:
+            return {eval_summary: f"⚠️ {err}"}
+        mapping = guess_mapping(table)
+        columns = list(table.columns)
+        return {
+            eval_summary: f"{len(table):,} rows; columns: {', '.join(columns)}.",
+            eval_text: gr.update(choices=columns, value=mapping.text),
+            eval_pair: gr.update(choices=["", *columns], value=mapping.text_pair or ""),
+            eval_label: gr.update(choices=columns, value=mapping.label),
+        }
+
+    eval_dataset.change(on_eval_dataset, eval_dataset, eval_upload_group, api_visibility="private")
+    eval_file.change(
+        on_eval_file, eval_file, [eval_summary, eval_text, eval_pair, eval_label],
+        api_visibility="private",
+    )  # fmt: skip
+
+    eval_outputs = [
+        eval_summary, per_class, confusion, threshold_group, threshold, threshold_text,
+        threshold_plot, true_filter, predicted_filter, misclassified, report_state,
+    ]  # fmt: skip
+
+    def run_evaluate(
+        task_value: str, model_value: str, name: str, split: str, limit: float,
+        path: str | None, text_column: str, pair_column: str, label_column: str,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008
+    ) -> dict:  # fmt: skip
+        from models.datasets.sampling import sample_rows
+        from models.datasets.upload import ColumnMapping, apply_mapping, read_table
+        from models.evaluate import evaluate, evaluate_frame, threshold_curve
+        from models.settings import get_settings
+
+        progress(0.05, desc="Classifying the rows")
+        try:
+            if name == "upload":
+                if not path:
+                    raise PlaygroundError("Upload a labelled file first.")
+                table = read_table(path, get_settings().max_upload_rows)
+                mapping = ColumnMapping(text_column, label_column or None, pair_column or None)
+                frame = apply_mapping(table, mapping, need_label=True)
+                frame = sample_rows(frame, min(int(limit), len(frame)), 0)
+                language = detect_language(" ".join(frame["text"].head(20)))
+                report = evaluate_frame(frame, task_value, model_value or AUTO, language)
+            else:
+                report = evaluate(task_value, name, split, model_value or AUTO, int(limit))
+        except PlaygroundError as err:
+            return {eval_summary: f"⚠️ {err}", report_state: None}
+        summary = (
+            f"**Accuracy {report.accuracy:.4f}** · **macro-F1 {report.macro_f1:.4f}** on "
+            f"{report.n:,} rows of {report.dataset}/{report.split or 'upload'}. Model: "
+            f"`{report.model}` ({report.mode})."
+        )
+        if report.note:
+            summary += f"\n\n{report.note}"
+        table = pd.DataFrame(
+            [{"class": label, **m} for label, m in report.per_class.items()]
+        ).round(4)
+        matrix = heatmap_html(
+            report.confusion_matrix, report.labels, report.labels, "Confusion matrix",
+            "true \\ predicted",
+        )  # fmt: skip
+        binary = report.positive_label is not None and "positive_score" in report.rows[0]
+        classes = ["(any)", *report.labels]
+        return {
+            eval_summary: summary,
+            per_class: table,
+            confusion: matrix,
+            threshold_group: gr.update(visible=binary),
+            threshold: 0.5,
+            threshold_text: _threshold_text(report.rows, report.positive_label, 0.5)
+            if binary
+            else "",
+            threshold_plot: threshold_curve(report.rows, report.positive_label) if binary else None,
+            true_filter: gr.update(choices=classes, value="(any)"),
+            predicted_filter: gr.update(choices=classes, value="(any)"),
+            misclassified: _errors(report.rows, "(any)", "(any)"),
+            report_state: report,
+        }
+
+    eval_button.click(
+        run_evaluate,
+        [task, model, eval_dataset, eval_split, eval_limit, eval_file, eval_text, eval_pair,
+         eval_label],
+        eval_outputs, api_visibility="private",
+    )  # fmt: skip
+    gr.api(evaluate_api, api_name="evaluate")
+
+    def on_filter(report: Any, true_value: str, predicted_value: str) -> pd.DataFrame | None:
+        return None if report is None else _errors(report.rows, true_value, predicted_value)
+
+    for control in (true_filter, predicted_filter):
+        control.change(
+            on_filter, [report_state, true_filter, predicted_filter], misclassified,
+            api_visibility="private",
+        )  # fmt: skip
+
+    def on_threshold(report: Any, value: float) -> str:
+        if report is None or report.positive_label is None:
+            return ""
+        return _threshold_text(report.rows, report.positive_label, value)
+
+    threshold.change(
+        on_threshold, [report_state, threshold], threshold_text, api_visibility="private"
+    )
+
+    # -- train the default for this task -------------------------------------------------------
+    default_job = gr.State(None)
+
+    def run_train_default(task_value: str, text_value: str, minutes: float) -> Iterator[dict]:
+        from models.finetune.defaults import recipe_config, train_default
+        from models.finetune.jobs import start_job
+        from models.finetune.monitor import Monitor
+        from models.finetune.report import progress_markdown
+
+        language = (
+            detect_language(text_value)
+            if text_value
+            else ("ko" if task_value != "intent" else "en")
+        )
+        key = task_key(task_value, language)
+        try:
+            config = recipe_config(key, float(minutes or 3))
+            config.check()
+            monitor = Monitor(config.methods)
+            job = start_job(
+                f"default model for {key} ({config.budget_minutes:g} min)", monitor,
+                lambda m: train_default(key, config.budget_minutes, monitor=m),
+            )  # fmt: skip
+        except PlaygroundError as err:
+            yield {train_status: f"⚠️ {err}"}
+            return
+        yield {default_job: job, train_status: f"Training the default for {key}…"}
+        while job.running:
+            job.wait(POLL_S)
+            yield {train_status: progress_markdown(job.monitor.snapshot())}
+        if job.error:
+            yield {train_status: f"⚠️ {job.error}", default_job: None}
+            return
+        result = job.result.methods[0]
+        if result.status != "done":
+            yield {train_status: f"⚠️ Training {result.status}: {result.error or 'not registered'}"}
+            return
+        yield {
+            train_status: f"Done: validation accuracy {result.eval_accuracy:.3f}; it is now the "
+            f"default for {key}.",
+            status: model_status(task_value, AUTO),
+            model: gr.update(choices=model_choices(task_value), value=AUTO),
+            default_job: None,
+        }
+
+    train_default.click(
+        run_train_default, [task, text, budget], [train_status, status, model, default_job],
+        api_visibility="private",
+    )  # fmt: skip
+
+
+def _errors(rows: list[dict], true_value: str, predicted_value: str) -> pd.DataFrame:
+    wrong = [r for r in rows if r["true"] != r["predicted"]]
+    if true_value != "(any)":
+        wrong = [r for r in wrong if r["true"] == true_value]
+    if predicted_value != "(any)":
+        wrong = [r for r in wrong if r["predicted"] == predicted_value]
+    columns = ["text", "text_pair", "true", "predicted", "confidence"]
+    frame = pd.DataFrame(wrong)
+    if frame.empty:
+        return pd.DataFrame(columns=["text", "true", "predicted", "confidence"])
+    return frame[[c for c in columns if c in frame]].round({"confidence": 3})
+
+
+def _threshold_text(rows: list[dict], positive: str, value: float) -> str:
+    from models.evaluate import threshold_metrics
+
+    m = threshold_metrics(rows, positive, value)
+    return (
+        f"Predicting **{positive}** when its probability ≥ {value:.2f}: precision "
+        f"{m['precision']:.3f}, recall {m['recall']:.3f}, F1 {m['f1']:.3f}, accuracy "
+        f"{m['accuracy']:.3f} ({m['predicted_positive']} of {len(rows)} rows called {positive}). "
+        "A higher threshold trades recall for precision."
+    )

@@ -1,0 +1,17 @@
+"""Seeded, stratified row samples: the same seed gives the same rows, every class kept."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def sample_rows(frame: pd.DataFrame, size: int, seed: int) -> pd.DataFrame:
+    """``size`` rows, stratified by label when every class can be represented."""
+    if size >= len(frame):
+        return frame.sample(frac=1.0, random_state=seed).reset_index(drop=True)
+    from sklearn.model_selection import train_test_split
+
+    counts = frame["label"].value_counts()
+    stratify = frame["label"] if counts.min() >= 2 and size >= len(counts) else None
+    picked, _ = train_test_split(frame, train_size=size, random_state=seed, stratify=stratify)
+    return picked.reset_index(drop=True)
