@@ -303,7 +303,10 @@ def create_finetune_tab(app: gr.Blocks) -> None:
             "small subset (same rows and seed) and see where accuracy is high."
         )
         with gr.Row():
-            sweep_method = gr.Dropdown(method_choices, value="lora", label="Method")
+            sweep_method = gr.Dropdown(
+                [(title, name) for title, name in method_choices if METHODS[name].trainer],
+                value="lora", label="Method",
+            )  # fmt: skip
             sweep_batches = gr.Textbox("8, 16, 32", label="Batch sizes")
             sweep_rates = gr.Textbox("5e-4, 2e-3, 8e-3", label="Learning rates")
             sweep_rows = gr.Slider(32, 5000, value=400, step=8, label="Training rows per cell")
