@@ -112,10 +112,12 @@ def plan_budget(
         epochs = 1.0
         if rows >= available:
             rows = available
-            for more in range(max_epochs, 1, -1):
-                if cost(rows, float(more)) <= usable:
-                    epochs = float(more)
-                    break
+            # Cost is linear in epochs too; buy passes in tenths (the last one partial, its
+            # batches drawn at random) rather than leave most of an epoch's time unused.
+            one, two = cost(rows, 1.0), cost(rows, 2.0)
+            if two > one and usable > one:
+                extra = math.floor(10 * (usable - one) / (two - one)) / 10
+                epochs = min(float(max_epochs), 1.0 + extra)
         plan = Plan(budget_s, max(rows, 0), eval_rows, epochs, length, cost(max(rows, 0), epochs))
         if rows >= min_rows:
             best = plan
@@ -141,6 +143,6 @@ def plan_budget(
             f"rows takes about {best.estimated_s / 60:.1f} min"
         )
     if best.train_rows == available:
-        notes.append(f"all {available:,} training rows fit; {best.epochs:g} epoch(s)")
+        notes.append(f"all {available:,} training rows fit; {best.epochs:g} epochs")
     best.notes = notes
     return best
