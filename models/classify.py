@@ -7,6 +7,7 @@ Only loaded models are shared between users; a classifier object holds nothing p
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -274,10 +275,22 @@ def get_classifier(
         return NliZeroShot(nli, wanted)
     from models.resolver import resolve
 
-    resolved = resolve(choice, want="classifier")
-    if resolved.format == "probe":
-        return _load_probe(resolved)
-    return FinetunedClassifier(loading.load_classifier(choice))
+    def build() -> Classifier:
+        resolved = resolve(choice, want="classifier")
+        if resolved.format == "probe":
+            return _load_probe(resolved)
+        return FinetunedClassifier(loading.load_classifier(choice))
+
+    # Resolving reads several files, a cost every single-text call would pay; a folder's contents
+    # do not change under the same modification time (runs always write new folders).
+    return loading.load_once(("classifier", "choice", choice, _folder_stamp(choice)), build)
+
+
+def _folder_stamp(ref: str) -> str:
+    try:
+        return str(os.stat(ref).st_mtime_ns)
+    except OSError:
+        return ""  # a Hub id or packaged:<name>
 
 
 @dataclass

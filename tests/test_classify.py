@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -50,6 +51,15 @@ def test_fine_tuned_and_probe_classifiers_predict_snips_intents(snips_models):
     assert classify("intent", "play some jazz music", model=snips_models["probe"]).mode == (
         "embeddings + logistic regression"
     )
+
+
+def test_a_classifier_is_reused_until_its_folder_changes(snips_models):
+    path = snips_models["lora"]
+    first = get_classifier("intent", path)
+    assert get_classifier("intent", path) is first  # no re-resolving per call
+    stamp = os.stat(path).st_mtime_ns + 10**9
+    os.utime(path, ns=(stamp, stamp))  # a folder rewritten in place is read again
+    assert get_classifier("intent", path) is not first
 
 
 def test_text_beyond_max_length_is_cut_with_a_visible_notice(snips_models):

@@ -257,3 +257,22 @@ def test_command_line_bad_input_is_one_clear_line(tmp_path):
     done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
     assert done.stderr.strip() == "error: LoRA rank must be at least 1 (got 0)."
+
+
+def test_headless_budget_counts_from_the_process_start(monkeypatch):
+    """--budget-minutes covers the whole command: start-up and imports spend the budget too."""
+    import psutil
+
+    import models.finetune.engine as engine
+    from models.finetune.__main__ import run_command
+
+    seen: dict = {}
+
+    def fake_run(config, monitor, estimate=True):
+        seen["started"] = monitor.started
+        raise PlaygroundError("stop here")
+
+    monkeypatch.setattr(engine, "run_finetune", fake_run)
+    config = FinetuneConfig(dataset="snips", methods=("lora",), budget_minutes=3)
+    assert run_command(config, None, quiet=True) == 2
+    assert seen["started"] == pytest.approx(psutil.Process().create_time(), abs=0.01)

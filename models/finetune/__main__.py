@@ -152,10 +152,15 @@ def run_command(
     estimate: bool = True,
     default_for: str | None = None,
 ) -> int:
+    import psutil
+
     from models.finetune.defaults import train_default
     from models.finetune.engine import run_finetune
 
     monitor = Monitor(config.methods)
+    # A headless budget covers the whole command, from the moment the process started: Python
+    # start-up and the imports count against "--budget-minutes 3" as well.
+    monitor.started = psutil.Process().create_time()
     outcome: dict = {}
 
     def work() -> None:
