@@ -143,6 +143,7 @@ def plan_budget(
             f"rows takes about {best.estimated_s / 60:.1f} min"
         )
     if best.train_rows == available:
-        notes.append(f"all {available:,} training rows fit; {best.epochs:g} epochs")
+        passes = f"{best.epochs:g} epoch" + ("" if best.epochs == 1 else "s")
+        notes.append(f"all {available:,} training rows fit; {passes}")
     best.notes = notes
     return best
