@@ -51,11 +51,14 @@ def _evaluate(task: str, dataset: str, split: str, model: str, env: dict, out: P
 
 def _train_default(
     key: str, dataset: str, minutes: float, env: dict, out: Path
-) -> tuple[float, dict]:
+) -> tuple[float, dict, str]:
+    """Train a task's default headless: (seconds, record, the folder that became the default)."""
     args = ["-m", "models.finetune", "--default-for", key, "--dataset", dataset,
             "--budget-minutes", str(minutes), "--quiet", "--json", str(out)]  # fmt: skip
     seconds, _ = _run(args, env)
-    return seconds, json.loads(out.read_text())
+    record = json.loads(out.read_text())
+    method = record["methods"][0]
+    return seconds, record, method["merged_checkpoint"] or method["checkpoint"]
 
 
 @benchmark("defaults")
@@ -64,7 +67,9 @@ def defaults(repeat: int = 1) -> Iterator[Result]:
         folder = Path(tmp)
         for key, dataset, split, target in DEFAULTS:
             env = bench_env(PLAYGROUND_RUNS=str(folder / f"runs-{key}-{dataset}"))
-            seconds, record = _train_default(key, dataset, 3, env, folder / f"{key}-{dataset}.json")
+            seconds, record, model = _train_default(
+                key, dataset, 3, env, folder / f"{key}-{dataset}.json"
+            )
             method = record["methods"][0]
             yield Result(
                 f"default {key} on {dataset}: training time (whole command)", "s", seconds,
@@ -74,7 +79,6 @@ def defaults(repeat: int = 1) -> Iterator[Result]:
                 f"validation acc {method['eval_accuracy']:.4f}",
             )  # fmt: skip
             task = TASK[key]
-            model = method["merged_checkpoint"] or method["checkpoint"]
             ours = _evaluate(task, dataset, split, model, env, folder / "eval.json")
             zero = _evaluate(task, dataset, split, "zero-shot", env, folder / "zero.json")
             yield Result(
@@ -90,9 +94,10 @@ def nsmc_20_minutes(repeat: int = 1) -> Iterator[Result]:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         env = bench_env(PLAYGROUND_RUNS=str(folder / "runs-ko-20"))
-        seconds, record = _train_default("sentiment-ko", "nsmc", 20, env, folder / "ko20.json")
+        seconds, record, model = _train_default(
+            "sentiment-ko", "nsmc", 20, env, folder / "ko20.json"
+        )
         method = record["methods"][0]
-        model = method["merged_checkpoint"] or method["checkpoint"]
         ours = _evaluate("sentiment", "nsmc", "test", model, env, folder / "eval20.json")
         yield Result(
             f"NSMC test accuracy with a 20-minute budget (n={ours['n']})", "accuracy",
@@ -141,8 +146,7 @@ def inference(repeat: int = 1) -> Iterator[Result]:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         env = bench_env(PLAYGROUND_RUNS=str(folder / "runs"))
-        _, record = _train_default("sentiment-ko", "nsmc", 3, env, folder / "ko.json")
-        model = record["methods"][0]["merged_checkpoint"]
+        _, _, model = _train_default("sentiment-ko", "nsmc", 3, env, folder / "ko.json")
         code = (
             "import json\nfrom models.datasets.registry import load_dataset\n"
             "f = load_dataset('nsmc', 'test').frame.sample(1000, random_state=0)\n"

@@ -14,7 +14,7 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
-from demos.widgets import heatmap_html
+from demos.widgets import column_dropdowns, heatmap_html, read_upload
 from models import catalog
 from models.classify import NLI_PREFIX, ZERO_SHOT, classify, get_classifier, task_key
 from models.errors import PlaygroundError
@@ -375,22 +375,14 @@ def create_classification_tab(app: gr.Blocks) -> None:
 
     # -- a whole file --------------------------------------------------------------------------
     def on_batch_file(path: str | None) -> dict:
-        from models.datasets.upload import guess_mapping, read_table
-        from models.settings import get_settings
-
         if not path:
             return {batch_status: ""}
         try:
-            table = read_table(path, get_settings().max_upload_rows)
+            preview = read_upload(path)
         except PlaygroundError as err:
             return {batch_status: f"⚠️ {err}"}
-        mapping = guess_mapping(table)
-        columns = list(table.columns)
-        return {
-            batch_status: f"{len(table):,} rows; columns: {', '.join(columns)}.",
-            batch_text: gr.update(choices=columns, value=mapping.text),
-            batch_pair: gr.update(choices=["", *columns], value=mapping.text_pair or ""),
-        }
+        text_update, pair_update, _ = column_dropdowns(preview)
+        return {batch_status: preview.describe(), batch_text: text_update, batch_pair: pair_update}
 
     def run_batch(
         task_value: str,
@@ -448,23 +440,16 @@ def create_classification_tab(app: gr.Blocks) -> None:
         return {eval_upload_group: gr.update(visible=name == "upload")}
 
     def on_eval_file(path: str | None) -> dict:
-        from models.datasets.upload import guess_mapping, read_table
-        from models.settings import get_settings
-
         if not path:
             return {eval_summary: ""}
         try:
-            table = read_table(path, get_settings().max_upload_rows)
+            preview = read_upload(path)
         except PlaygroundError as err:
             return {eval_summary: f"⚠️ {err}"}
-        mapping = guess_mapping(table)
-        columns = list(table.columns)
-        return {
-            eval_summary: f"{len(table):,} rows; columns: {', '.join(columns)}.",
-            eval_text: gr.update(choices=columns, value=mapping.text),
-            eval_pair: gr.update(choices=["", *columns], value=mapping.text_pair or ""),
-            eval_label: gr.update(choices=columns, value=mapping.label),
-        }
+        updates = dict(
+            zip((eval_text, eval_pair, eval_label), column_dropdowns(preview), strict=True)
+        )
+        return {eval_summary: preview.describe(), **updates}
 
     eval_dataset.change(on_eval_dataset, eval_dataset, eval_upload_group, api_visibility="private")
     eval_file.change(

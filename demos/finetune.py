@@ -12,7 +12,7 @@ from typing import Any
 
 import gradio as gr
 
-from demos.widgets import heatmap_html
+from demos.widgets import column_dropdowns, heatmap_html, read_upload
 from models.errors import PlaygroundError
 from models.finetune import report
 from models.finetune.config import SCHEDULERS, FinetuneConfig, LoraSettings
@@ -346,23 +346,19 @@ def create_finetune_tab(app: gr.Blocks) -> None:
         }
 
     def on_upload(path: str | None) -> dict:
-        from models.datasets.upload import guess_mapping, read_table
-        from models.settings import get_settings
-
         if not path:
             return {data_info: "Upload a labelled file and map its columns."}
         try:
-            table = read_table(path, get_settings().max_upload_rows)
+            preview = read_upload(path)
         except PlaygroundError as err:
             return {data_info: f"⚠️ {err}"}
-        mapping = guess_mapping(table)
-        columns = list(table.columns)
-        n = len(table)
+        n = preview.rows
+        updates = dict(
+            zip((text_column, pair_column, label_column), column_dropdowns(preview), strict=True)
+        )
         return {
-            data_info: f"{n:,} rows, columns: {', '.join(columns)}.",
-            text_column: gr.update(choices=columns, value=mapping.text),
-            label_column: gr.update(choices=columns, value=mapping.label),
-            pair_column: gr.update(choices=["", *columns], value=mapping.text_pair or ""),
+            data_info: preview.describe(),
+            **updates,
             train_size: gr.update(maximum=n, value=max(2, n * 3 // 4)),
             eval_size: gr.update(maximum=max(n // 2, 1), value=max(1, n // 4)),
         }

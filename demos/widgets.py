@@ -1,9 +1,16 @@
-"""Small presentation helpers shared by tabs: heatmaps as HTML tables (readable, no extra deps)."""
+"""Small presentation helpers shared by tabs: heatmaps as HTML tables (readable, no extra deps),
+and the column dropdowns every upload fills."""
 
 from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import gradio as gr
+
+if TYPE_CHECKING:
+    from models.datasets.upload import UploadPreview
 
 _CELL = "border:1px solid #ddd;padding:.25em .55em;text-align:center"
 
@@ -52,4 +59,22 @@ def heatmap_html(
         '<table style="border-collapse:collapse;font-size:.85em">'
         f'<thead><tr><th style="{_CELL};font-weight:400;font-style:italic">'
         f"{html.escape(axes)}</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+def read_upload(path: str) -> UploadPreview:
+    """Preview an uploaded file under the configured row limit (raises PlaygroundError)."""
+    from models.datasets.upload import preview_upload  # pandas: not at app start-up
+    from models.settings import get_settings
+
+    return preview_upload(path, get_settings().max_upload_rows)
+
+
+def column_dropdowns(preview: UploadPreview) -> tuple[Any, Any, Any]:
+    """Updates for the text, second-text and label dropdowns, preset to the guessed mapping."""
+    columns, mapping = preview.columns, preview.mapping
+    return (
+        gr.update(choices=columns, value=mapping.text),
+        gr.update(choices=["", *columns], value=mapping.text_pair or ""),
+        gr.update(choices=columns, value=mapping.label),
     )

@@ -113,21 +113,24 @@ def _looks_like_path(ref: str) -> bool:
     return ref.startswith(("/", "./", "../", "~", "\\")) or (len(ref) > 1 and ref[1] == ":")
 
 
+# playground.json "format" -> (resolved format, what the base must be): "frozen encoder + head"
+# runs keep the head's weights on an encoder; "embeddings + logistic regression" runs keep the
+# regression's weights on a sentence embedder.
+ON_A_BASE: dict[str, tuple[str, Want]] = {
+    "head": ("head", "encoder"),
+    "embedding-probe": ("probe", "embedding"),
+}
+
+
 def _describe_folder(ref: str, folder: Path, source: Source, note: str = "") -> ResolvedModel:
     """Inspect a folder on disk: its format, model type and labels."""
     meta = _read_json(folder / PLAYGROUND_META) if (folder / PLAYGROUND_META).is_file() else {}
-    if meta.get("format") == "head":
-        # This app's "frozen encoder + head" runs: only the head's weights, on a named base.
-        base = resolve(meta.get("base_ref", ""), want="encoder")
+    if meta.get("format") in ON_A_BASE:
+        # This app's runs that store only their own weights, on a named base model.
+        fmt, want = ON_A_BASE[meta["format"]]
+        base = resolve(meta.get("base_ref", ""), want=want)
         return ResolvedModel(
-            ref, str(folder), source, "head", base.model_type, base.architectures, base,
-            tuple(meta.get("labels", ())), note, meta,
-        )  # fmt: skip
-    if meta.get("format") == "embedding-probe":
-        # This app's "sentence embeddings + logistic regression" runs: weights on an embedder.
-        base = resolve(meta.get("base_ref", ""), want="embedding")
-        return ResolvedModel(
-            ref, str(folder), source, "probe", base.model_type, base.architectures, base,
+            ref, str(folder), source, fmt, base.model_type, base.architectures, base,
             tuple(meta.get("labels", ())), note, meta,
         )  # fmt: skip
     if (folder / "adapter_config.json").is_file():

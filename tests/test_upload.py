@@ -6,7 +6,13 @@ import json
 
 import pytest
 
-from models.datasets.upload import ColumnMapping, apply_mapping, guess_mapping, read_table
+from models.datasets.upload import (
+    ColumnMapping,
+    apply_mapping,
+    guess_mapping,
+    preview_upload,
+    read_table,
+)
 from models.errors import DatasetError
 
 
@@ -28,6 +34,19 @@ def test_tsv_pairs_for_nli(tmp_path):
     path.write_text("premise\thypothesis\tgold_label\nA man eats.\tSomeone eats.\tentailment\n")
     mapping = guess_mapping(read_table(path, 10))
     assert mapping == ColumnMapping(text="premise", label="gold_label", text_pair="hypothesis")
+
+
+def test_preview_gives_size_columns_and_the_guessed_mapping(tmp_path):
+    path = tmp_path / "pairs.tsv"
+    path.write_text("premise\thypothesis\tgold_label\nA.\tB.\tneutral\nC.\tD.\tentailment\n")
+    preview = preview_upload(path, max_rows=10)
+    assert preview.rows == 2 and preview.columns == ["premise", "hypothesis", "gold_label"]
+    assert preview.mapping == ColumnMapping(
+        text="premise", label="gold_label", text_pair="hypothesis"
+    )
+    assert preview.describe() == "2 rows; columns: premise, hypothesis, gold_label."
+    with pytest.raises(DatasetError, match="rows"):
+        preview_upload(path, max_rows=1)
 
 
 def test_jsonl_and_json_array(tmp_path):

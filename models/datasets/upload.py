@@ -90,6 +90,24 @@ def _find(columns: list[str], names: tuple[str, ...]) -> str | None:
     return next((lowered[n] for n in names if n in lowered), None)
 
 
+@dataclass(frozen=True)
+class UploadPreview:
+    """What a tab shows right after an upload: its size, its columns and a guessed mapping."""
+
+    rows: int
+    columns: list[str]
+    mapping: ColumnMapping
+
+    def describe(self) -> str:
+        return f"{self.rows:,} rows; columns: {', '.join(self.columns)}."
+
+
+def preview_upload(path: str | Path, max_rows: int) -> UploadPreview:
+    """Read an upload and guess its mapping (raises DatasetError like ``read_table``)."""
+    table = read_table(path, max_rows)
+    return UploadPreview(len(table), list(table.columns), guess_mapping(table))
+
+
 def guess_mapping(frame: pd.DataFrame) -> ColumnMapping:
     """A best guess at the mapping from column names; the UI lets the user correct it."""
     columns = list(frame.columns)
