@@ -18,9 +18,12 @@ from demos.widgets import column_dropdowns, heatmap_html, read_upload
 from models import catalog
 from models.classify import NLI_PREFIX, ZERO_SHOT, classify, get_classifier, task_key
 from models.errors import PlaygroundError
+from models.finetune.methods import METHODS
 from models.zero_shot import detect_language
 
 POLL_S = 1.0
+# Runs whose checkpoint is a transformers classifier, so it can judge entailment for zero-shot.
+ENTAILMENT_METHODS = {name for name, method in METHODS.items() if method.trainer}
 AUTO = "auto"
 EXAMPLES = {
     "sentiment": [
@@ -59,7 +62,7 @@ def model_choices(task: str) -> list[tuple[str, str]]:
         label = f"run {saved['run_id']} · {saved['method']} · {saved['dataset']}{accuracy}"
         if saved["task"] == task:
             choices.append((label, saved["path"]))
-        if saved["task"] == "nli" and task != "nli":
+        if saved["task"] == "nli" and task != "nli" and saved["method"] in ENTAILMENT_METHODS:
             nli_runs.append((f"zero-shot by entailment with {label}", NLI_PREFIX + saved["path"]))
     defaults = catalog.task_defaults()
     for key in ("sentiment-ko", "sentiment-en") if task == "sentiment" else (task,):
@@ -328,7 +331,8 @@ def create_classification_tab(app: gr.Blocks) -> None:
             )
         except PlaygroundError as err:
             return {notice: f"⚠️ {err}", scores: None, attribution: None, how_to_read: ""}
-        info = f"Model: `{prediction.model}` ({prediction.mode}). {prediction.source}"
+        # The source line starts with the model's reference: name it once.
+        info = f"Model ({prediction.mode}): {prediction.source}"
         if prediction.notice:
             info = f"✂️ {prediction.notice}\n\n{info}"
         return {
@@ -549,7 +553,7 @@ def create_classification_tab(app: gr.Blocks) -> None:
     default_job = gr.State(None)
 
     def run_train_default(task_value: str, text_value: str, minutes: float) -> Iterator[dict]:
-        from models.finetune.defaults import recipe_config, train_default
+        from models.finetune.defaults import default_result, recipe_config, train_default
         from models.finetune.jobs import start_job
         from models.finetune.monitor import Monitor
         from models.finetune.report import progress_markdown
@@ -578,7 +582,7 @@ def create_classification_tab(app: gr.Blocks) -> None:
         if job.error:
             yield {train_status: f"⚠️ {job.error}", default_job: None}
             return
-        result = job.result.methods[0]
+        result = default_result(job.result)
         if result.status != "done":
             yield {train_status: f"⚠️ Training {result.status}: {result.error or 'not registered'}"}
             return

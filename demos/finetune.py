@@ -17,7 +17,7 @@ from models.errors import PlaygroundError
 from models.finetune import report
 from models.finetune.config import SCHEDULERS, FinetuneConfig, LoraSettings
 from models.finetune.jobs import Job, start_run, start_sweep
-from models.finetune.methods import METHODS, available_methods
+from models.finetune.methods import METHODS, available_methods, method_title
 
 POLL_S = 1.0
 BASES = [
@@ -77,9 +77,12 @@ class Form:
     lora_alpha: gr.Number
     lora_dropout: gr.Number
     lora_targets: gr.Textbox
+    lora_top_layers: gr.Number
     merge_lora: gr.Checkbox
     budget: gr.Number
     probe_c: gr.Number
+    fitted_all_rows: gr.Checkbox
+    ensemble: gr.Checkbox
 
     def components(self) -> set[gr.components.Component]:
         items = {v for k, v in self.__dict__.items() if k != "learning_rates"}
@@ -123,9 +126,12 @@ class Form:
                 target_modules=tuple(
                     t.strip() for t in (values[self.lora_targets] or "").split(",") if t.strip()
                 ),
+                top_layers=int(values[self.lora_top_layers] or 0),
             ),
             merge_lora=bool(values[self.merge_lora]),
             probe_c=float(values[self.probe_c] or 0),
+            fitted_all_rows=bool(values[self.fitted_all_rows]),
+            ensemble=bool(values[self.ensemble]),
             budget_minutes=float(budget) if budget else None,
             upload_path=upload if dataset == "upload" else None,
             upload_columns=columns if dataset == "upload" else {},
@@ -137,7 +143,7 @@ def _confusion_html(record: dict) -> str:
     parts = []
     for m in record["methods"]:
         if m["confusion_matrix"]:
-            title = f"{METHODS[m['method']].title}: accuracy {m['eval_accuracy']:.3f}"
+            title = f"{method_title(m['method'])}: accuracy {m['eval_accuracy']:.3f}"
             parts.append(
                 heatmap_html(m["confusion_matrix"], labels, labels, title, "true \\ predicted")
             )
@@ -265,10 +271,25 @@ def create_finetune_tab(app: gr.Blocks) -> None:
                     lora_rank = gr.Number(8, label="Rank r", precision=0, minimum=0)
                     lora_alpha = gr.Number(16, label="Alpha", minimum=0)
                     lora_dropout = gr.Number(0.05, label="Dropout", minimum=0, maximum=0.9)
+                lora_top_layers = gr.Number(
+                    0, label="Adapt only the top N layers (0 = all)", precision=0, minimum=0,
+                    info="Backpropagation stops below them: faster, usually a little less accurate",
+                )  # fmt: skip
                 lora_targets = gr.Textbox(
                     label="Target modules (empty: peft's default, e.g. query,value)", value=""
                 )
                 merge_lora = gr.Checkbox(False, label="Also save LoRA merged into the base model")
+            with gr.Row():
+                fitted_all_rows = gr.Checkbox(
+                    False, label="Fitted methods use every training row",
+                    info="The probe and n-grams fit in seconds; the other methods keep the "
+                    "rows above (or the budget's)",
+                )  # fmt: skip
+                ensemble = gr.Checkbox(
+                    False, label="Also evaluate and save an ensemble",
+                    info="The average of the finished methods' probabilities, usable in the "
+                    "Classification tab",
+                )  # fmt: skip
             with gr.Row():
                 train_button = gr.Button("Train", variant="primary", elem_id="ft-train")
                 stop_button = gr.Button("Stop", variant="stop", elem_id="ft-stop")
@@ -319,7 +340,8 @@ def create_finetune_tab(app: gr.Blocks) -> None:
     form = Form(
         task, dataset, upload, text_column, label_column, pair_column, base, methods, train_size,
         eval_size, epochs, batch_size, learning_rates, warmup, scheduler, max_length, seed,
-        lora_rank, lora_alpha, lora_dropout, lora_targets, merge_lora, budget, probe_c,
+        lora_rank, lora_alpha, lora_dropout, lora_targets, lora_top_layers, merge_lora, budget,
+        probe_c, fitted_all_rows, ensemble,
     )  # fmt: skip
 
     # -- settings that depend on each other ---------------------------------------------------

@@ -220,6 +220,68 @@ def _load_probe(resolved: Any) -> ProbeClassifier:
     return ProbeClassifier(embedder, probe, resolved)
 
 
+class NgramClassifier:
+    """This app's "character n-grams + logistic regression" runs (no neural network)."""
+
+    mode = "character n-grams + logistic regression"
+    max_length = 1_000_000  # reads the whole text: nothing is ever cut
+
+    def __init__(self, model: Any, resolved: Any) -> None:
+        self.model = model
+        self.labels = list(model.labels)
+        self.ref = resolved.ref
+        self.description = resolved.describe()
+
+    def predict_proba(
+        self, texts: list[str], pairs: list[str] | None = None
+    ) -> tuple[np.ndarray, list[bool]]:
+        return self.model.predict_proba(texts, pairs), [False] * len(texts)
+
+
+class EnsembleClassifier:
+    """Several classifiers whose probabilities are averaged (see ``models.ensemble``)."""
+
+    def __init__(self, members: list[Classifier], weights: list[float], resolved: Any) -> None:
+        self.members = members
+        self.weights = weights
+        self.labels = list(resolved.labels)
+        self.ref = resolved.ref
+        self.mode = "ensemble of " + " + ".join(m.mode for m in members)
+        described = "; ".join(m.description for m in members)
+        self.description = f"{resolved.describe()}. Members: {described}"
+        self.max_length = min(m.max_length for m in members)
+
+    def predict_proba(
+        self, texts: list[str], pairs: list[str] | None = None
+    ) -> tuple[np.ndarray, list[bool]]:
+        from models.ensemble import average
+
+        outputs = [m.predict_proba(texts, pairs) for m in self.members]
+        probs = average(
+            [p for p, _ in outputs], [m.labels for m in self.members], self.labels, self.weights
+        )
+        truncated = [any(cut) for cut in zip(*(c for _, c in outputs), strict=True)]
+        return probs, truncated
+
+
+def _load_fitted(task: str, resolved: Any) -> Classifier:
+    """This app's formats that are not a transformers checkpoint: probe, n-grams, ensembles."""
+    if resolved.format == "probe":
+        return _load_probe(resolved)
+    if resolved.format == "ngram":
+        from models.ngram import NgramModel
+
+        model = loading.load_once(
+            ("ngram", resolved.path), lambda: NgramModel.load(resolved.path, resolved.meta)
+        )
+        return NgramClassifier(model, resolved)
+    from models.ensemble import member_paths
+
+    members = [get_classifier(task, path) for path in member_paths(resolved.path, resolved.meta)]
+    weights = [float(w) for w in resolved.meta.get("weights", [1.0] * len(members))]
+    return EnsembleClassifier(members, weights, resolved)
+
+
 def task_key(task: str, language: str) -> str:
     """The defaults.toml key: sentiment is per language, the others are not."""
     if task not in TASKS:
@@ -277,8 +339,8 @@ def get_classifier(
 
     def build() -> Classifier:
         resolved = resolve(choice, want="classifier")
-        if resolved.format == "probe":
-            return _load_probe(resolved)
+        if resolved.format in ("probe", "ngram", "ensemble"):
+            return _load_fitted(task, resolved)
         return FinetunedClassifier(loading.load_classifier(choice))
 
     # Resolving reads several files, a cost every single-text call would pay; a folder's contents

@@ -136,9 +136,23 @@ def _classifier_from_base(resolved: ResolvedModel) -> tuple[Any, Any]:
     return model, tokenizer
 
 
+# This app's classifier formats that are not a transformers model (see models.classify).
+NOT_TRANSFORMERS = {
+    "probe": "embeddings + logistic regression",
+    "ngram": "character n-gram",
+    "ensemble": "ensemble",
+}
+
+
 def load_classifier(ref: str, settings: Settings | None = None) -> LoadedClassifier:
     """A sequence classifier: a transformers folder / Hub id, or this app's adapter or head run."""
     resolved = resolve(ref, want="classifier", settings=settings)
+    if resolved.format in NOT_TRANSFORMERS:
+        raise ModelUnavailable(
+            f"{ref} is one of this app's {NOT_TRANSFORMERS[resolved.format]} models, not a "
+            "transformers classifier; choose it as the model itself (zero-shot by entailment "
+            "needs a transformers NLI model)."
+        )
 
     def loader() -> tuple[Any, Any]:
         from transformers import AutoModelForSequenceClassification, AutoTokenizer

@@ -45,7 +45,14 @@ class ResolvedModel:
     path: str
     source: Source
     format: Literal[
-        "transformers", "sentence-transformers", "peft-adapter", "head", "probe", "unknown"
+        "transformers",
+        "sentence-transformers",
+        "peft-adapter",
+        "head",
+        "probe",
+        "ngram",
+        "ensemble",
+        "unknown",
     ]
     model_type: str = ""
     architectures: tuple[str, ...] = ()
@@ -59,7 +66,7 @@ class ResolvedModel:
         return (
             any(a.endswith("ForSequenceClassification") for a in self.architectures)
             or (self.format == "peft-adapter" and self.meta.get("task_type") == "SEQ_CLS")
-            or self.format in ("head", "probe")
+            or self.format in ("head", "probe", "ngram", "ensemble")
         )
 
     def describe(self) -> str:
@@ -125,6 +132,13 @@ ON_A_BASE: dict[str, tuple[str, Want]] = {
 def _describe_folder(ref: str, folder: Path, source: Source, note: str = "") -> ResolvedModel:
     """Inspect a folder on disk: its format, model type and labels."""
     meta = _read_json(folder / PLAYGROUND_META) if (folder / PLAYGROUND_META).is_file() else {}
+    if meta.get("format") in ("ngram", "ensemble"):
+        # This app's models without a transformers base of their own: n-gram regressions, and
+        # ensembles whose members are resolved when they load.
+        labels = tuple(meta.get("labels", ()))
+        return ResolvedModel(
+            ref, str(folder), source, meta["format"], labels=labels, note=note, meta=meta
+        )
     if meta.get("format") in ON_A_BASE:
         # This app's runs that store only their own weights, on a named base model.
         fmt, want = ON_A_BASE[meta["format"]]

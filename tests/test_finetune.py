@@ -184,6 +184,8 @@ def _fake_decoder(tmp_path) -> str:
         ({"dataset": "korsts"}, "no class labels"),
         ({"base": "/no/such/folder"}, "No such folder"),
         ({"max_length": 4}, "Max length must be between 8 and 512"),
+        ({"lora": LoraSettings(top_layers=-1)}, "LoRA top layers must be 0"),
+        ({"lora": LoraSettings(top_layers=7)}, "top layers is 7, but .* has 6 layers"),
     ],
 )
 def test_bad_settings_are_refused_before_training(change, message, tmp_path, monkeypatch):
@@ -192,6 +194,20 @@ def test_bad_settings_are_refused_before_training(change, message, tmp_path, mon
     with pytest.raises(PlaygroundError, match=message):
         run_finetune(config)
     assert not any(tmp_path.iterdir())  # nothing was trained or saved
+
+
+def test_lora_on_the_top_layers_adapts_only_those(tmp_path, monkeypatch):
+    from models.finetune.engine import build_model, prepare_run
+    from models.settings import get_settings
+
+    config = FinetuneConfig(**{**TINY, "methods": ("lora",), "lora": LoraSettings(top_layers=2)})
+    model, _ = build_model(prepare_run(config, get_settings()), "lora")
+    adapted = {
+        int(name.split(".layer.")[1].split(".")[0])
+        for name, p in model.named_parameters()
+        if p.requires_grad and "lora_" in name
+    }
+    assert adapted == {4, 5}  # MiniLM has 6 layers: only the top two get adapters
 
 
 def test_a_decoder_is_not_an_encoder(tmp_path):

@@ -62,7 +62,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lora-alpha", type=float, default=LoraSettings().alpha)
     p.add_argument("--lora-dropout", type=float, default=LoraSettings().dropout)
     p.add_argument("--lora-targets", default="", help="comma-separated module names")
+    p.add_argument(
+        "--lora-top-layers", type=int, default=0, help="adapt only the top N layers (0: all)"
+    )
     p.add_argument("--merge-lora", action="store_true", help="also save LoRA merged")
+    p.add_argument(
+        "--fitted-all-rows", action="store_true",
+        help="probe and ngram fit on every training row (they take seconds)",
+    )  # fmt: skip
+    p.add_argument(
+        "--ensemble", action="store_true", help="also save the average of the finished methods"
+    )
     p.add_argument("--budget-minutes", type=float, help="size the run to finish in ~N minutes")
     p.add_argument("--curve-points", type=int, default=defaults.curve_points)
     p.add_argument("--no-estimate", action="store_true", help="skip the calibration step")
@@ -105,8 +115,11 @@ def config_from_args(args: argparse.Namespace) -> FinetuneConfig:
             alpha=args.lora_alpha,
             dropout=args.lora_dropout,
             target_modules=tuple(t.strip() for t in args.lora_targets.split(",") if t.strip()),
+            top_layers=args.lora_top_layers,
         ),
         merge_lora=args.merge_lora,
+        fitted_all_rows=args.fitted_all_rows,
+        ensemble=args.ensemble,
         budget_minutes=args.budget_minutes,
         curve_points=args.curve_points,
         upload_path=args.upload,
@@ -194,8 +207,12 @@ def run_command(
     if record.get("plan"):
         print("budget plan:", json.dumps(record["plan"]))
     print(f"run folder: {record['folder'] or '(not saved)'}")
-    if default_for and record["methods"][0]["status"] == "done":
-        print(f"now the default for {default_for}")
+    if default_for:
+        from models.finetune.defaults import default_result
+
+        registered = default_result(outcome["record"])
+        if registered.status == "done":
+            print(f"now the default for {default_for}: {registered.method}")
     if json_path:
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(json.dumps(record, indent=2, ensure_ascii=False))

@@ -10,6 +10,7 @@ from models.errors import PlaygroundError
 TASKS = ("sentiment", "nli", "intent", "custom")
 SCHEDULERS = ("linear", "cosine", "constant_with_warmup")
 MAX_EPOCHS = 20
+FITTED_METHODS = ("probe", "ngram")  # fitted in one go (fitted.py) instead of by the Trainer
 
 
 class ConfigError(PlaygroundError):
@@ -26,6 +27,13 @@ class LoraSettings:
     target_modules: tuple[str, ...] = field(
         default=(),
         metadata={"help": "module names to adapt; empty: peft's default for the architecture"},
+    )
+    top_layers: int = field(
+        default=0,
+        metadata={
+            "help": "adapt only the top N encoder layers (0: all); the backward pass then stops "
+            "below them, which is where LoRA's time goes on a CPU"
+        },
     )
 
 
@@ -62,6 +70,17 @@ class FinetuneConfig:
     )
     merge_lora: bool = field(
         default=False, metadata={"help": "also save LoRA merged into a plain transformers model"}
+    )
+    fitted_all_rows: bool = field(
+        default=False,
+        metadata={
+            "help": "fitted methods (probe, n-grams) take every training row: they cost seconds, "
+            "so only the step-trained methods are sized by train-size or the budget"
+        },
+    )
+    ensemble: bool = field(
+        default=False,
+        metadata={"help": "also save (and evaluate) the average of the finished methods"},
     )
     budget_minutes: float | None = field(
         default=None, metadata={"help": "size rows, epochs and max length to finish in ~N minutes"}
@@ -122,7 +141,7 @@ class FinetuneConfig:
                 f"Max length must be between 8 and 512 tokens (got {self.max_length})."
             )
         for method, rate in self.learning_rates.items():
-            if method == "probe":  # fitted, not trained by steps: it has C instead
+            if method in FITTED_METHODS:  # fitted, not trained by steps: no learning rate
                 continue
             if not rate > 0:
                 raise ConfigError(f"The learning rate must be above 0 (got {rate} for {method}).")
@@ -145,6 +164,10 @@ class FinetuneConfig:
                 raise ConfigError(f"LoRA alpha must be above 0 (got {self.lora.alpha}).")
             if not 0 <= self.lora.dropout < 1:
                 raise ConfigError(f"LoRA dropout must be in [0, 1) (got {self.lora.dropout}).")
+            if self.lora.top_layers < 0:
+                raise ConfigError(
+                    f"LoRA top layers must be 0 (all) or more (got {self.lora.top_layers})."
+                )
         if self.budget_minutes is not None and not 0.2 <= self.budget_minutes <= 24 * 60:
             raise ConfigError(
                 f"A time budget must be between 0.2 and 1440 minutes (got {self.budget_minutes})."

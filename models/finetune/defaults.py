@@ -15,7 +15,7 @@ from models.catalog import CLASSIFICATION_TASKS, trained_defaults_file
 from models.errors import PlaygroundError
 from models.finetune.config import FinetuneConfig, LoraSettings
 from models.finetune.monitor import Monitor
-from models.finetune.runs import RunRecord
+from models.finetune.runs import MethodResult, RunRecord
 from models.settings import Settings, get_settings
 
 DEFAULT_BUDGET_MINUTES = 3.0
@@ -36,16 +36,23 @@ class Recipe:
     lora: LoraSettings = field(default_factory=LoraSettings)
     eval_size: int = 400
     probe_c: float = 10.0
+    partner: str = ""  # a fitted method trained on every row first, then averaged with ``method``
     why: str = ""
+
+    @property
+    def methods(self) -> tuple[str, ...]:
+        return (self.partner, self.method) if self.partner else (self.method,)
 
 
 # Chosen on validation splits (numbers in the README). Keys: a task, or "task:dataset" where a
 # dataset wants another recipe than the task's default dataset.
 RECIPES: dict[str, Recipe] = {
     "sentiment-ko": Recipe(
-        "sentiment", "nsmc", "packaged:multilingual-e5-small", "lora", 2e-3,
+        "sentiment", "nsmc", "packaged:multilingual-e5-small", "lora", 2e-3, partner="ngram",
         why="Korean needs the multilingual encoder; within minutes LoRA (0.25% of the weights) "
-        "learns from more reviews per second than full fine-tuning and scored higher.",
+        "learns from more reviews per second than full fine-tuning and scored higher. Character "
+        "n-grams fit all 18,000 reviews in seconds and err differently: their average beats "
+        "either alone (validation: n-grams 0.838, LoRA 0.831, average 0.850).",
     ),
     "sentiment-en": Recipe(
         "sentiment", "vader", "packaged:all-MiniLM-L6-v2", "full", 1e-4,
@@ -85,7 +92,7 @@ def recipe_config(
         task=recipe.task,
         dataset=dataset or recipe.dataset,
         base=recipe.base,
-        methods=(recipe.method,),
+        methods=recipe.methods,
         eval_size=recipe.eval_size,
         epochs=recipe.epochs,
         batch_size=recipe.batch_size,
@@ -94,6 +101,8 @@ def recipe_config(
         max_length=recipe.max_length,
         lora=recipe.lora,
         merge_lora=recipe.method == "lora",
+        fitted_all_rows=bool(recipe.partner),
+        ensemble=bool(recipe.partner),
         budget_minutes=budget_minutes,
         curve_points=2,
     )
@@ -113,6 +122,15 @@ def register_default(task_key: str, folder: str, settings: Settings | None = Non
     tmp.replace(path)
 
 
+def default_result(record: RunRecord) -> MethodResult:
+    """The result a default run registers: its ensemble when it has one, else its last method."""
+    ensemble = record.result("ensemble")
+    if ensemble is not None and ensemble.status == "done":
+        return ensemble
+    trained = [m for m in record.methods if m.method != "ensemble"]
+    return trained[-1]
+
+
 def train_default(
     task_key: str,
     budget_minutes: float = DEFAULT_BUDGET_MINUTES,
@@ -125,7 +143,7 @@ def train_default(
 
     config = recipe_config(task_key, budget_minutes, dataset)
     record = run_finetune(config, monitor, settings)
-    result = record.methods[0]
+    result = default_result(record)
     if result.status == "done":
         register_default(task_key, result.merged_checkpoint or result.checkpoint, settings)
     return record

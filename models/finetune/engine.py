@@ -108,6 +108,19 @@ def _curve_subset(rows: EncodedRows, seed: int) -> EncodedRows:
     return rows.subset(picked)
 
 
+def _check_top_layers(config: FinetuneConfig, base: ResolvedModel) -> None:
+    if not config.lora.top_layers or not {"lora", "qlora"} & set(config.methods):
+        return
+    from transformers import AutoConfig
+
+    layers = getattr(AutoConfig.from_pretrained(base.path), "num_hidden_layers", None)
+    if layers is not None and config.lora.top_layers > layers:
+        raise ConfigError(
+            f"LoRA top layers is {config.lora.top_layers}, but {config.base} has {layers} "
+            f"layers. Choose 1 to {layers}, or 0 for all."
+        )
+
+
 def prepare_run(config: FinetuneConfig, settings: Settings, all_rows: bool = False) -> PreparedRun:
     """Check the config, the base model and the rows; tokenise once. Nothing is trained here.
 
@@ -119,6 +132,7 @@ def prepare_run(config: FinetuneConfig, settings: Settings, all_rows: bool = Fal
         if reason:
             raise ConfigError(f"{get_method(name).title} is not available here: {reason}")
     base = resolve(config.base, want="encoder", settings=settings)
+    _check_top_layers(config, base)
     data = prepare_data(config, settings, all_rows=all_rows)
     from transformers import AutoTokenizer
 
@@ -233,10 +247,10 @@ def train_method(
 ) -> MethodResult:
     """Train, evaluate and (if ``folder``) save one method. Failures are recorded, not raised."""
     if not get_method(method).trainer:
-        from models.finetune.probe_method import train_probe
+        from models.finetune.fitted import train_fitted
 
         release_memory()
-        return train_probe(run, monitor, folder, estimate, run_id)
+        return train_fitted(run, method, monitor, folder, estimate, run_id)
     from transformers import Trainer
     from transformers.trainer_callback import PrinterCallback
 
@@ -335,9 +349,9 @@ def estimate_methods(run: PreparedRun, monitor: Monitor) -> tuple[dict[str, Cali
             break
         monitor.method(method, status="calibrating")
         if not get_method(method).trainer:
-            from models.finetune.probe_method import calibrate_probe
+            from models.finetune.fitted import fitter_for
 
-            calibrations[method] = calibrate_probe(run)
+            calibrations[method] = fitter_for(method).calibrate(run)
             monitor.method(method, status="waiting")
             continue
         model, build_s = build_model(run, method)
@@ -388,9 +402,10 @@ def estimates_for(
     longest = max(lengths) if lengths else config.max_length
 
     def memory(method: str, c: Calibration) -> float:
-        if not get_method(method).trainer:  # the encoder's weights and the embedded rows
-            features = c.trainable_params * len(run.train) * 4
-            return baseline_mb + (c.total_params * 4 + features) / 2**20
+        if not get_method(method).trainer:
+            from models.finetune.fitted import fitter_for
+
+            return baseline_mb + fitter_for(method).memory_mb(c, len(run.train))
         trains_encoder = method != "head"
         return estimate_memory_mb(
             c, model_config, config.batch_size, longest, trains_encoder, baseline_mb
@@ -408,39 +423,69 @@ def estimates_for(
     }
 
 
+def _fitted_on_all_rows(config: FinetuneConfig, method: str) -> bool:
+    return config.fitted_all_rows and not get_method(method).trainer
+
+
+def _with_rows(run: PreparedRun, config: FinetuneConfig) -> PreparedRun:
+    """``run`` cut to ``config.train_size`` of its training rows, re-encoded to its max length."""
+    available = len(run.data.train)
+    if config.budget_minutes is None and config.train_size > available:
+        raise ConfigError(
+            f"The dataset has {available:,} training rows; {config.train_size:,} were asked. "
+            f"Choose at most {available:,}."
+        )
+    rows = sample_rows(run.data.train, min(config.train_size, available), config.seed)
+    data = replace(run.data, train=rows)
+    train = encode(run.tokenizer, rows, data.labels, config.max_length, data.pair)
+    evaluation = encode(run.tokenizer, data.eval, data.labels, config.max_length, data.pair)
+    return replace(
+        run, config=config, data=data, train=train, eval=evaluation,
+        curve=_curve_subset(evaluation, config.seed),
+    )  # fmt: skip
+
+
 def _apply_budget(
     run: PreparedRun, calibrations: dict[str, Calibration], seconds_left: float
 ) -> tuple[PreparedRun, dict]:
     """Re-size the run's rows, epochs and max length to the budget; returns the run and plan."""
     config = run.config
+    sized = {m: c for m, c in calibrations.items() if not _fitted_on_all_rows(config, m)}
+    if sized and len(sized) < len(calibrations):
+        # Methods fitted on every row cost what they cost; the rest of the budget is planned.
+        seconds_left -= sum(
+            estimate_seconds(c, _workload(run)) for m, c in calibrations.items() if m not in sized
+        )
+    sized = sized or calibrations
     full_lengths = token_lengths(run.tokenizer, run.data.train, run.data.pair, config.max_length)
     plan = plan_budget(
         budget_s=seconds_left,
-        calibrations=calibrations,
+        calibrations=sized,
         train_lengths=full_lengths,
         eval_lengths=run.eval.lengths,
         batch_size=config.batch_size,
         max_length=config.max_length,
         curve_points=config.curve_points,
         min_rows=max(16 * len(run.data.labels), 64),
-        # A probe fits once: a second pass over the rows buys nothing.
-        max_epochs=3 if any(get_method(m).trainer for m in config.methods) else 1,
+        # A fitted method (probe, n-grams) fits once: a second pass over the rows buys nothing.
+        max_epochs=3 if any(get_method(m).trainer for m in sized) else 1,
     )
+    if len(sized) < len(calibrations):
+        plan.notes.append(f"fitted methods use all {len(run.data.train):,} training rows")
     planned = replace(
         config,
         train_size=max(plan.train_rows, len(run.data.labels)),
         epochs=plan.epochs,
         max_length=plan.max_length,
     )
-    rows = sample_rows(run.data.train, planned.train_size, config.seed)
-    data = replace(run.data, train=rows)
-    train = encode(run.tokenizer, rows, data.labels, planned.max_length, data.pair)
-    evaluation = encode(run.tokenizer, data.eval, data.labels, planned.max_length, data.pair)
-    planned_run = replace(
-        run, config=planned, data=data, train=train, eval=evaluation,
-        curve=_curve_subset(evaluation, config.seed),
-    )  # fmt: skip
-    return planned_run, plan.as_dict()
+    return _with_rows(run, planned), plan.as_dict()
+
+
+def _ensemble_seconds(run: PreparedRun, calibrations: dict[str, Calibration]) -> float:
+    """Evaluating an ensemble: each member predicts the evaluation rows again, after loading."""
+    workload = _workload(run)
+    predict = sum(workload.eval_tokens * c.eval_token_s + c.build_s for c in calibrations.values())
+    return predict + 3.0  # reading the saved members back
 
 
 def run_finetune(
@@ -468,7 +513,11 @@ def run_finetune(
     monitor = monitor or Monitor(config.methods)
     monitor.phase("Checking the settings, the data and the base model")
     # With a budget the planner chooses the rows: prepare every row, then cut to the plan.
-    run = prepare_run(config, settings, all_rows=config.budget_minutes is not None)
+    # Methods fitted on every row keep the uncut rows.
+    keep_all = config.budget_minutes is not None or config.fitted_all_rows
+    run = full_run = prepare_run(config, settings, all_rows=keep_all)
+    if config.fitted_all_rows and config.budget_minutes is None:
+        run = _with_rows(run, config)
     release_memory()
     baseline_mb = psutil.Process().memory_info().rss / 2**20
     run_id = new_run_id(config.dataset, config.base)
@@ -492,10 +541,13 @@ def run_finetune(
             # The budget runs from when the run was asked for (the monitor's birth), so loading
             # the libraries, the data and the calibration count against it too.
             left = config.budget_minutes * 60 - (time.time() - monitor.started)
+            left -= _ensemble_seconds(run, calibrations) if config.ensemble else 0.0
             run, record.plan = _apply_budget(run, calibrations, left)
             record.config = run.config.to_dict()
             record.data = run.data.summary()
         estimates = estimates_for(run, calibrations, baseline_mb)
+        fitted = {m: c for m, c in calibrations.items() if _fitted_on_all_rows(config, m)}
+        estimates.update(estimates_for(full_run, fitted, baseline_mb))
         for method, value in estimates.items():
             monitor.method(method, estimate_s=value.seconds, estimate=value.as_dict())
         monitor.set_estimate(sum(e.seconds for e in estimates.values()))
@@ -514,14 +566,23 @@ def run_finetune(
         if end is not None:
             # Leave time for this method's evaluation and save, and for the methods after it.
             later = sum(estimates[m].seconds for m in run.config.methods[i + 1 :])
+            later += _ensemble_seconds(run, calibrations) if config.ensemble else 0.0
             deadline = end - later - finish_seconds(calibrations[method], _workload(run)) - 3.0
+        method_run = run
+        if _fitted_on_all_rows(config, method):
+            method_run = replace(full_run, config=run.config)
         result = train_method(
-            run, method, monitor, folder / method if folder else None, estimates.get(method),
-            run_id, deadline,
+            method_run, method, monitor, folder / method if folder else None,
+            estimates.get(method), run_id, deadline,
         )  # fmt: skip
         record.methods.append(result)
         if folder is not None and is_main_process():
             save_record(record, settings)
+    if config.ensemble and folder is not None and not monitor.stop_requested:
+        from models.finetune.combine import ensemble_result
+
+        monitor.phase("Evaluating the ensemble of the finished methods")
+        record.methods.append(ensemble_result(run, record, folder / "ensemble", monitor))
     record.status = "stopped" if monitor.stop_requested else "done"
     if folder is not None and is_main_process():
         save_record(record, settings)

@@ -18,7 +18,7 @@ from models.finetune.config import ConfigError, FinetuneConfig
 
 # Loads a fresh base model with a classification head; QLoRA passes a quantisation config.
 BaseLoader = Callable[..., Any]
-CheckpointFormat = Literal["transformers", "peft-adapter", "head", "embedding-probe"]
+CheckpointFormat = Literal["transformers", "peft-adapter", "head", "embedding-probe", "ngram"]
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class Method:
     checkpoint: CheckpointFormat
     build: Callable[[BaseLoader, FinetuneConfig], Any]
     unavailable: Callable[[], str | None] = lambda: None  # a reason when it cannot run here
-    trainer: bool = True  # trained by the transformers Trainer (the probe is fitted instead)
+    trainer: bool = True  # trained by the transformers Trainer (False: fitted in one go, fitted.py)
 
 
 def head_module_names(model: Any) -> list[str]:
@@ -78,10 +78,19 @@ def _exclude_head(model: Any) -> str:
     return "|".join(rf"(.*\.)?{re.escape(name)}(\..*)?" for name in head_module_names(model))
 
 
+def _top_layers(model: Any, count: int) -> list[int] | None:
+    """Indices of the encoder's top ``count`` layers (None: every layer; checked in prepare_run)."""
+    if count <= 0:
+        return None
+    layers = model.config.num_hidden_layers
+    return list(range(max(layers - count, 0), layers))
+
+
 def _lora_config(model: Any, config: FinetuneConfig) -> Any:
     from peft import LoraConfig, TaskType
 
     return LoraConfig(
+        layers_to_transform=_top_layers(model, config.lora.top_layers),
         task_type=TaskType.SEQ_CLS,
         r=config.lora.rank,
         lora_alpha=config.lora.alpha,
@@ -125,7 +134,7 @@ def _build_qlora(load: BaseLoader, config: FinetuneConfig) -> Any:
 
 
 def _no_build(load: BaseLoader, config: FinetuneConfig) -> Any:
-    raise ConfigError("The probe is fitted on sentence embeddings; it has no model to build.")
+    raise ConfigError("This method is fitted in one go (fitted.py); it has no model to build.")
 
 
 def _qlora_unavailable() -> str | None:
@@ -211,6 +220,12 @@ METHODS: dict[str, Method] = {
             "embedding-probe", _no_build, trainer=False,
         ),
         Method(
+            "ngram", "Character n-grams + logistic regression", 0.0,
+            "No neural network: TF-IDF weights of character 1-4-grams and a logistic "
+            "regression, the classical baseline. Seconds to fit on every row; no word meaning.",
+            "ngram", _no_build, trainer=False,
+        ),
+        Method(
             "ia3", "IA3", 5e-3,
             "The encoder is frozen; learned vectors rescale its keys, values and feed-forward "
             "activations, plus the head.",
@@ -242,6 +257,16 @@ def get_method(name: str) -> Method:
     if name not in METHODS:
         raise ConfigError(f"Unknown method '{name}'. Choose from: {', '.join(METHODS)}.")
     return METHODS[name]
+
+
+ENSEMBLE_TITLE = "Ensemble (average of the methods)"
+
+
+def method_title(name: str) -> str:
+    """A method's title; also for the ensemble row a run may add."""
+    if name == "ensemble":
+        return ENSEMBLE_TITLE
+    return METHODS[name].title if name in METHODS else name
 
 
 def available_methods() -> dict[str, str | None]:

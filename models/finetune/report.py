@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from models.finetune.methods import METHODS
+from models.finetune.methods import method_title as _title
 
 CURVE_COLUMNS = ["method", "series", "epoch", "step", "loss"]
-
-
-def _title(method: str) -> str:
-    return METHODS[method].title if method in METHODS else method
 
 
 def curves_frame(methods: dict[str, dict] | list[dict]) -> pd.DataFrame:

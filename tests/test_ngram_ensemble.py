@@ -1,0 +1,173 @@
+"""Character n-grams + logistic regression, ensembles, and fitted methods on every row."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from models import loading
+from models.classify import classify, get_classifier
+from models.ensemble import average, member_paths, write_ensemble
+from models.errors import ModelUnavailable
+from models.finetune.config import FinetuneConfig
+from models.finetune.engine import _apply_budget, prepare_run, run_finetune
+from models.finetune.estimate import Calibration
+from models.ngram import VOCABULARY, WEIGHTS, NgramModel, fit_ngram
+from models.settings import get_settings
+
+REVIEWS = [
+    ("정말 재밌다 최고의 영화", "positive"), ("배우 연기가 훌륭하고 감동적이다", "positive"),
+    ("또 보고 싶은 명작", "positive"), ("great movie, loved it", "positive"),
+    ("최고 최고 강추", "positive"), ("wonderful acting and a great story", "positive"),
+    ("지루하고 재미없다", "negative"), ("시간 낭비 최악의 영화", "negative"),
+    ("돈 아깝다 노잼", "negative"), ("boring and awful, a waste of time", "negative"),
+    ("최악 다시는 안 본다", "negative"), ("terrible plot, awful acting", "negative"),
+]  # fmt: skip
+SNIPS_TINY = {"task": "intent", "dataset": "snips", "train_size": 160, "eval_size": 48,
+              "max_length": 32, "seed": 11}  # fmt: skip
+
+
+def _fit(pairs: list[str] | None = None) -> NgramModel:
+    texts, labels = [t for t, _ in REVIEWS], [label for _, label in REVIEWS]
+    return fit_ngram(texts, ["negative", "positive"], labels, pairs, c=10.0)
+
+
+def test_ngram_model_learns_and_reloads_without_pickle(tmp_path):
+    model = _fit()
+    probs = model.predict_proba(["최고의 명작", "최악 노잼", "a great story"])
+    assert probs.shape == (3, 2)
+    assert np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+    assert probs.argmax(1).tolist() == [1, 0, 1]
+    model.save(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([VOCABULARY, WEIGHTS])
+    assert json.loads((tmp_path / VOCABULARY).read_text(encoding="utf-8")) == model.vocabulary
+    np.load(tmp_path / WEIGHTS, allow_pickle=False)  # plain arrays only
+    again = NgramModel.load(tmp_path, model.meta())
+    new = ["재밌다", "시간 낭비", "loved it", ""]
+    assert np.allclose(again.predict_proba(new), model.predict_proba(new), atol=1e-6)
+
+
+def test_ngram_pairs_read_both_sides():
+    texts = [t for t, _ in REVIEWS]
+    model = _fit(pairs=list(reversed(texts)))
+    assert model.pair
+    assert model.coef.shape[1] == 2 * len(model.vocabulary)
+    assert model.predict_proba(["최고"], ["최악"]).shape == (1, 2)
+
+
+def test_ngram_refuses_a_class_without_rows():
+    with pytest.raises(ValueError, match="every class"):
+        fit_ngram(["good", "fine"], ["negative", "positive"], ["positive", "positive"])
+
+
+def test_average_matches_labels_by_name_and_weights():
+    a = np.array([[0.9, 0.1]])  # labels: neg, pos
+    b = np.array([[0.2, 0.8]])  # labels: pos, neg
+    mean = average([a, b], [["neg", "pos"], ["pos", "neg"]], ["pos", "neg"], [1.0, 1.0])
+    assert mean[0].tolist() == pytest.approx([0.15, 0.85])
+    weighted = average([a, b], [["neg", "pos"], ["pos", "neg"]], ["neg", "pos"], [3.0, 1.0])
+    assert weighted[0].tolist() == pytest.approx([0.875, 0.125])
+    with pytest.raises(ModelUnavailable, match="no label maybe"):
+        average([a, b], [["neg", "pos"], ["pos", "neg"]], ["neg", "pos", "maybe"], [1.0, 1.0])
+
+
+def test_an_ensemble_whose_member_is_gone_says_so(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    folder = write_ensemble(tmp_path / "ens", [first, second], ["x", "y"])
+    meta = json.loads((folder / "playground.json").read_text(encoding="utf-8"))
+    assert meta["members"] == ["../a", "../b"]  # relative: the runs folder can move
+    second.rmdir()
+    with pytest.raises(ModelUnavailable, match="no longer there"):
+        member_paths(folder, meta)
+    with pytest.raises(ValueError, match="two members"):
+        write_ensemble(tmp_path / "one", [first], ["x", "y"])
+
+
+@pytest.fixture(scope="module")
+def ngram_lora_run(tmp_path_factory):
+    runs = tmp_path_factory.mktemp("runs")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("PLAYGROUND_RUNS", str(runs))
+    config = FinetuneConfig(
+        **SNIPS_TINY, methods=("ngram", "lora"), learning_rates={"lora": 3e-3},
+        fitted_all_rows=True, ensemble=True, merge_lora=True,
+    )  # fmt: skip
+    yield run_finetune(config, estimate=False)
+    mp.undo()
+    loading.forget(("classifier",))
+
+
+def test_fitted_methods_take_every_row_and_the_rest_the_asked_rows(ngram_lora_run):
+    ngram, lora = ngram_lora_run.result("ngram"), ngram_lora_run.result("lora")
+    assert ngram.status == lora.status == "done"
+    assert ngram.steps_total > 10_000  # every SNIPS training row (13,084)
+    assert lora.steps_total == 160 // 8  # the 160 asked rows, batch 8, one epoch
+    assert ngram.trainable_pct == pytest.approx(100.0)  # no encoder: all of it is trained
+    assert classify("intent", "play jazz by miles davis", model=ngram.checkpoint).mode == (
+        "character n-grams + logistic regression"
+    )
+    with pytest.raises(ModelUnavailable, match="character n-gram models, not a transformers"):
+        loading.load_classifier(ngram.checkpoint)  # e.g. as a zero-shot entailment model
+
+
+def test_the_ensemble_is_the_average_of_its_reloaded_members(ngram_lora_run):
+    from models.finetune.data import prepare_data
+
+    record = ngram_lora_run
+    ensemble = record.result("ensemble")
+    assert ensemble.status == "done", ensemble.error
+    members = [record.result("ngram").checkpoint, record.result("lora").merged_checkpoint]
+    data = prepare_data(FinetuneConfig(**SNIPS_TINY))
+    texts = data.eval["text"].tolist()
+    probs = [get_classifier("intent", m).predict_proba(texts)[0] for m in members]
+    labels = [get_classifier("intent", m).labels for m in members]
+    mean = average(probs, labels, record.labels, [1.0, 1.0])
+    truth = [record.labels.index(t) for t in data.eval["label"]]
+    accuracy = float(np.mean(mean.argmax(1) == np.array(truth)))
+    assert ensemble.eval_accuracy == pytest.approx(accuracy)
+    served = classify("intent", "will it rain in paris tomorrow", model=ensemble.checkpoint)
+    assert served.mode.startswith("ensemble of character n-grams")
+    assert served.label == "GetWeather"
+    from models.finetune.runs import saved_classifiers
+
+    listed = {s["method"]: s["path"] for s in saved_classifiers()}
+    assert listed["ensemble"] == ensemble.checkpoint  # offered in the Classification tab
+
+
+def test_a_budget_plans_rows_only_for_the_step_trained_methods():
+    config = FinetuneConfig(**{**SNIPS_TINY, "train_size": 2}, methods=("ngram", "lora"),
+                            fitted_all_rows=True, budget_minutes=2)  # fmt: skip
+    run = prepare_run(config, get_settings(), all_rows=True)
+    lora = Calibration(step_s=0.05, token_s=1e-3, eval_token_s=1e-4, build_s=1.0,
+                       trainable_params=1000, total_params=10_000)  # fmt: skip
+    ngram = Calibration(step_s=0.0, token_s=0.0, eval_token_s=0.0, build_s=0.0,
+                        trainable_params=1000, total_params=1000, row_s=2e-3,
+                        curves=False)  # fmt: skip
+    alone, _ = _apply_budget(run, {"lora": lora}, 100.0)
+    both, plan = _apply_budget(run, {"ngram": ngram, "lora": lora}, 100.0)
+    every_row = len(run.data.train)
+    assert len(alone.data.train) < every_row
+    # The n-grams' fit on every row (~26 s) comes out of LoRA's share of the budget.
+    assert len(both.data.train) < len(alone.data.train)
+    assert f"fitted methods use all {every_row:,} training rows" in plan["notes"]
+
+
+def test_korean_sentiment_default_is_ngrams_plus_lora_averaged():
+    from models.finetune.defaults import default_result, recipe_config
+    from models.finetune.runs import MethodResult, RunRecord
+
+    config = recipe_config("sentiment-ko", 3)
+    assert config.methods == ("ngram", "lora")
+    assert config.fitted_all_rows and config.ensemble and config.merge_lora
+    record = RunRecord("r", "", "done", {}, {}, [], "cpu", {}, 42)
+    record.methods = [MethodResult("ngram", "done"), MethodResult("lora", "done")]
+    assert default_result(record).method == "lora"  # no ensemble: the trained model
+    record.methods.append(MethodResult("ensemble", "failed"))
+    assert default_result(record).method == "lora"  # a failed ensemble is never registered
+    record.methods[-1] = MethodResult("ensemble", "done")
+    assert default_result(record).method == "ensemble"
+    assert recipe_config("sentiment-en", 3).methods == ("full",)  # others unchanged
