@@ -14,6 +14,7 @@ a deterministic 20% of the file chosen the same way.
 from __future__ import annotations
 
 import hashlib
+import shutil
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from models.errors import DatasetError
 from models.settings import Settings, get_settings
 
 SAMPLES_DIR = Path(__file__).parent / "samples"
+SAMPLE_SUFFIX = ".sample"  # tracked sample files: upstream's name + this suffix
 Source = Literal["data home", "downloaded", "sample"]
 SPLITS = ("train", "validation", "test")
 
@@ -399,7 +401,25 @@ def locate(
             return root, "downloaded", ""
         except DatasetError as err:
             reason = f"Not in the data home ({root}) and the download failed: {err}"
-    return SAMPLES_DIR / spec.folder, "sample", reason
+    return sample_folder(spec, settings), "sample", reason
+
+
+def sample_folder(spec: DatasetSpec, settings: Settings) -> Path:
+    """The hand-written sample, laid out under upstream's file names so the same parsers read it.
+
+    The tracked files end in ``.sample`` so nobody mistakes them for (or ships them as) upstream
+    data; they are copied once into the cache under the names the parsers expect.
+    """
+    source = SAMPLES_DIR / spec.folder
+    target = settings.cache_dir / "samples" / spec.folder
+    for path in source.rglob(f"*{SAMPLE_SUFFIX}"):
+        copy = target / path.relative_to(source).with_suffix("")
+        if not copy.is_file() or copy.stat().st_mtime < path.stat().st_mtime:
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            tmp = copy.with_name(copy.name + ".tmp")
+            shutil.copyfile(path, tmp)
+            tmp.replace(copy)
+    return target
 
 
 def _download_missing(spec: DatasetSpec, root: Path, missing: list[str], timeout: float) -> None:
