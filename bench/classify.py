@@ -3,8 +3,8 @@ speed of the default sentiment model against a bare transformers ``pipeline``.
 
 ``defaults``: for each task, ``python -m models.finetune --default-for TASK`` (3-minute budget,
 whole process timed), then ``models.evaluate`` on the test split the model never saw, and the
-zero-shot accuracy on the same rows. ``nsmc20``: the Korean sentiment default with a 20-minute
-budget, on NSMC's test file.
+zero-shot accuracy on the same rows (``BENCH_DEFAULTS=sentiment-ko,intent`` picks task keys).
+``nsmc20``: the Korean sentiment default with a 20-minute budget, on NSMC's test file.
 ``inference``: single-text latency p50/p95 and the throughput on 1,000 NSMC reviews of mixed
 length, ours (length-sorted batches) vs ``pipeline(..., batch_size=32)`` and the pipeline's
 default (one text at a time), same model, same process.
@@ -13,6 +13,7 @@ default (one text at a time), same model, same process.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -99,7 +100,10 @@ def _members_alone(
 def defaults(repeat: int = 1) -> Iterator[Result]:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        picked = {k for k in os.environ.get("BENCH_DEFAULTS", "").split(",") if k}
         for key, dataset, split, target in DEFAULTS:
+            if picked and key not in picked:
+                continue
             env = bench_env(PLAYGROUND_RUNS=str(folder / f"runs-{key}-{dataset}"))
             seconds, record, model = _train_default(
                 key, dataset, 3, env, folder / f"{key}-{dataset}.json"
@@ -193,8 +197,9 @@ def inference(repeat: int = 1) -> Iterator[Result]:
         env = bench_env(PLAYGROUND_RUNS=str(folder / "runs"))
         _, record, default = _train_default("sentiment-ko", "nsmc", 3, env, folder / "ko.json")
         # The pipeline can only load a transformers model: compare on the neural member.
-        neural = next(m for m in record["methods"] if m["merged_checkpoint"])
-        model = neural["merged_checkpoint"]
+        fitted = ("ngram", "probe", "ensemble")
+        neural = next(m for m in record["methods"] if m["method"] not in fitted)
+        model = neural["merged_checkpoint"] or neural["checkpoint"]  # LoRA: its merged copy
         code = (
             "import json\nfrom models.datasets.registry import load_dataset\n"
             "f = load_dataset('nsmc', 'test').frame.sample(1000, random_state=0)\n"

@@ -81,6 +81,7 @@ class Form:
     merge_lora: gr.Checkbox
     budget: gr.Number
     probe_c: gr.Number
+    trained_layers: gr.Number
     fitted_all_rows: gr.Checkbox
     ensemble: gr.Checkbox
 
@@ -130,6 +131,7 @@ class Form:
             ),
             merge_lora=bool(values[self.merge_lora]),
             probe_c=float(values[self.probe_c] or 0),
+            trained_layers=int(values[self.trained_layers] or 0),
             fitted_all_rows=bool(values[self.fitted_all_rows]),
             ensemble=bool(values[self.ensemble]),
             budget_minutes=float(budget) if budget else None,
@@ -258,6 +260,10 @@ def create_finetune_tab(app: gr.Blocks) -> None:
                         10.0, label="Probe: C (inverse regularisation)", minimum=0,
                         info="For sentence embeddings + logistic regression",
                     )  # fmt: skip
+                    trained_layers = gr.Number(
+                        4, label="Top layers: how many to train", precision=0, minimum=1,
+                        info="For 'Top layers, frozen bottom cached'",
+                    )  # fmt: skip
                 with gr.Row():
                     warmup = gr.Slider(
                         0, 0.5, value=0.06, step=0.01, label="Warm-up (share of steps)"
@@ -341,7 +347,7 @@ def create_finetune_tab(app: gr.Blocks) -> None:
         task, dataset, upload, text_column, label_column, pair_column, base, methods, train_size,
         eval_size, epochs, batch_size, learning_rates, warmup, scheduler, max_length, seed,
         lora_rank, lora_alpha, lora_dropout, lora_targets, lora_top_layers, merge_lora, budget,
-        probe_c, fitted_all_rows, ensemble,
+        probe_c, trained_layers, fitted_all_rows, ensemble,
     )  # fmt: skip
 
     # -- settings that depend on each other ---------------------------------------------------

@@ -156,18 +156,18 @@ def test_a_budget_plans_rows_only_for_the_step_trained_methods():
     assert f"fitted methods use all {every_row:,} training rows" in plan["notes"]
 
 
-def test_korean_sentiment_default_is_ngrams_plus_lora_averaged():
+def test_korean_sentiment_default_is_ngrams_plus_top_layers_averaged():
     from models.finetune.defaults import default_result, recipe_config
     from models.finetune.runs import MethodResult, RunRecord
 
     config = recipe_config("sentiment-ko", 3)
-    assert config.methods == ("ngram", "lora")
-    assert config.fitted_all_rows and config.ensemble and config.merge_lora
+    assert config.methods == ("ngram", "top") and config.trained_layers == 4
+    assert config.fitted_all_rows and config.ensemble and not config.merge_lora
     record = RunRecord("r", "", "done", {}, {}, [], "cpu", {}, 42)
-    record.methods = [MethodResult("ngram", "done"), MethodResult("lora", "done")]
-    assert default_result(record).method == "lora"  # no ensemble: the trained model
+    record.methods = [MethodResult("ngram", "done"), MethodResult("top", "done")]
+    assert default_result(record).method == "top"  # no ensemble: the trained model
     record.methods.append(MethodResult("ensemble", "failed"))
-    assert default_result(record).method == "lora"  # a failed ensemble is never registered
+    assert default_result(record).method == "top"  # a failed ensemble is never registered
     record.methods[-1] = MethodResult("ensemble", "done")
     assert default_result(record).method == "ensemble"
     assert recipe_config("sentiment-en", 3).methods == ("full",)  # others unchanged

@@ -65,6 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--lora-top-layers", type=int, default=0, help="adapt only the top N layers (0: all)"
     )
+    p.add_argument(
+        "--top-layers", type=int, default=defaults.trained_layers,
+        help="method top: encoder layers trained from the top (the rest frozen and cached)",
+    )  # fmt: skip
     p.add_argument("--merge-lora", action="store_true", help="also save LoRA merged")
     p.add_argument(
         "--fitted-all-rows", action="store_true",
@@ -117,6 +121,7 @@ def config_from_args(args: argparse.Namespace) -> FinetuneConfig:
             target_modules=tuple(t.strip() for t in args.lora_targets.split(",") if t.strip()),
             top_layers=args.lora_top_layers,
         ),
+        trained_layers=args.top_layers,
         merge_lora=args.merge_lora,
         fitted_all_rows=args.fitted_all_rows,
         ensemble=args.ensemble,

@@ -64,6 +64,13 @@ class FinetuneConfig:
     max_length: int = field(default=128, metadata={"help": "tokens per row; longer is cut"})
     seed: int = field(default=42, metadata={"help": "one seed for sampling, init and dropout"})
     lora: LoraSettings = field(default_factory=LoraSettings)
+    trained_layers: int = field(
+        default=4,
+        metadata={
+            "help": "method 'top': encoder layers trained, counted from the top; the frozen ones "
+            "below run once per row"
+        },
+    )
     probe_c: float = field(
         default=10.0,
         metadata={"help": "inverse regularisation C of the embeddings + logistic-regression probe"},
@@ -168,6 +175,8 @@ class FinetuneConfig:
                 raise ConfigError(
                     f"LoRA top layers must be 0 (all) or more (got {self.lora.top_layers})."
                 )
+        if "top" in self.methods and self.trained_layers < 1:
+            raise ConfigError(f"Train at least 1 top layer (got {self.trained_layers}).")
         if self.budget_minutes is not None and not 0.2 <= self.budget_minutes <= 24 * 60:
             raise ConfigError(
                 f"A time budget must be between 0.2 and 1440 minutes (got {self.budget_minutes})."

@@ -109,16 +109,23 @@ def _curve_subset(rows: EncodedRows, seed: int) -> EncodedRows:
 
 
 def _check_top_layers(config: FinetuneConfig, base: ResolvedModel) -> None:
-    if not config.lora.top_layers or not {"lora", "qlora"} & set(config.methods):
+    """Top-layer counts beyond the encoder's depth, refused before anything is loaded."""
+    asked = []
+    if config.lora.top_layers and {"lora", "qlora"} & set(config.methods):
+        asked.append(("LoRA top layers", config.lora.top_layers, ", or 0 for all"))
+    if "top" in config.methods:
+        asked.append(("Trained top layers", config.trained_layers, ""))
+    if not asked:
         return
     from transformers import AutoConfig
 
     layers = getattr(AutoConfig.from_pretrained(base.path), "num_hidden_layers", None)
-    if layers is not None and config.lora.top_layers > layers:
-        raise ConfigError(
-            f"LoRA top layers is {config.lora.top_layers}, but {config.base} has {layers} "
-            f"layers. Choose 1 to {layers}, or 0 for all."
-        )
+    for what, count, zero in asked:
+        if layers is not None and count > layers:
+            raise ConfigError(
+                f"{what} is {count}, but {config.base} has {layers} layers. "
+                f"Choose 1 to {layers}{zero}."
+            )
 
 
 def prepare_run(config: FinetuneConfig, settings: Settings, all_rows: bool = False) -> PreparedRun:
@@ -407,9 +414,12 @@ def estimates_for(
 
             return baseline_mb + fitter_for(method).memory_mb(c, len(run.train))
         trains_encoder = method != "head"
+        top = method == "top"
         return estimate_memory_mb(
-            c, model_config, config.batch_size, longest, trains_encoder, baseline_mb
-        )
+            c, model_config, config.batch_size, longest, trains_encoder, baseline_mb,
+            graph_layers=config.trained_layers if top else None,
+            cached_tokens=workload.train_tokens + workload.eval_tokens if top else 0,
+        )  # fmt: skip
 
     return {
         method: Estimate(

@@ -36,6 +36,7 @@ class Calibration:
     save_bytes: int = 0  # what the checkpoint writes
     row_s: float = 0.0  # per training row, beyond tokens (a probe's logistic-regression fit)
     curves: bool = True  # evaluates during training for the loss curves
+    first_pass_token_s: float = 0.0  # once per row: a cached frozen bottom (method "top")
 
 
 @dataclass
@@ -117,7 +118,12 @@ def calibrate(
         eval_token_s = (time.perf_counter() - started) / max(tokens_long, 1)
     if optimizer is not None:
         del optimizer
-    return Calibration(step_s, token_s, eval_token_s, build_s, n_trainable, total)
+    # Steps above hit the cache after their first call; a row's first sight costs this on top.
+    cache = getattr(model, "bottom_cache", None)
+    first_pass = cache.seconds_per_token(model, long) if cache is not None else 0.0
+    return Calibration(
+        step_s, token_s, eval_token_s, build_s, n_trainable, total, first_pass_token_s=first_pass
+    )
 
 
 @dataclass
@@ -143,14 +149,16 @@ def estimate_seconds(c: Calibration, w: Workload) -> float:
     steps = math.ceil(math.ceil(w.train_rows / w.batch_size) * w.epochs)
     train = steps * c.step_s + w.train_tokens * w.epochs * PADDING_OVERHEAD * c.token_s
     train += w.train_rows * c.row_s
+    first_pass = (w.train_tokens + w.eval_tokens) * PADDING_OVERHEAD * c.first_pass_token_s
     curve_evals = max(math.ceil(w.curve_points * w.epochs), 1) if c.curves else 0
     evaluation = (curve_evals * w.curve_tokens + w.eval_tokens) * PADDING_OVERHEAD * c.eval_token_s
-    return c.build_s + train + evaluation + c.save_bytes / SAVE_BYTES_PER_S
+    return c.build_s + train + first_pass + evaluation + c.save_bytes / SAVE_BYTES_PER_S
 
 
 def finish_seconds(c: Calibration, w: Workload) -> float:
     """What a method still needs once training ends: the final evaluation and the save."""
-    return w.eval_tokens * PADDING_OVERHEAD * c.eval_token_s + c.save_bytes / SAVE_BYTES_PER_S
+    eval_token_s = c.eval_token_s + c.first_pass_token_s  # evaluation rows are new to a cache
+    return w.eval_tokens * PADDING_OVERHEAD * eval_token_s + c.save_bytes / SAVE_BYTES_PER_S
 
 
 def estimate_memory_mb(
@@ -160,21 +168,27 @@ def estimate_memory_mb(
     seq_len: int,
     encoder_trained: bool,
     baseline_mb: float,
+    graph_layers: int | None = None,
+    cached_tokens: int = 0,
 ) -> float:
     """Peak memory from parameter counts: weights, gradients, AdamW state, and activations.
 
     Activations follow the usual transformer count (about 34 values per hidden unit per token
     per layer, plus three copies of the attention maps), and are kept only when something below
-    the head is trained (else the encoder runs without a graph).
+    the head is trained (else the encoder runs without a graph): in every layer, or in the top
+    ``graph_layers``. ``cached_tokens`` are kept as one hidden vector each (method "top").
     """
+    from models.finetune.cached_bottom import CACHE_LIMIT_BYTES
+
+    hidden = getattr(model_config, "hidden_size", 768)
     weights = c.total_params * 4
     training_state = c.trainable_params * (4 + 8)  # gradient + two AdamW moments, fp32
     activations = 0.0
     if encoder_trained:
-        layers = getattr(model_config, "num_hidden_layers", 12)
-        hidden = getattr(model_config, "hidden_size", 768)
+        layers = graph_layers or getattr(model_config, "num_hidden_layers", 12)
         heads = getattr(model_config, "num_attention_heads", 12)
         tokens = batch_size * seq_len
         per_layer = tokens * hidden * 34 * 4 + heads * batch_size * seq_len * seq_len * 3 * 4
         activations = layers * per_layer
-    return baseline_mb + (weights + training_state + activations) / 2**20
+    cache = min(cached_tokens * hidden * 4, CACHE_LIMIT_BYTES)
+    return baseline_mb + (weights + training_state + activations + cache) / 2**20

@@ -73,6 +73,12 @@ def _build_head(load: BaseLoader, config: FinetuneConfig) -> Any:
     return _trainable_only(model, head_module_names(model))
 
 
+def _build_top(load: BaseLoader, config: FinetuneConfig) -> Any:
+    from models.finetune.cached_bottom import train_top_layers
+
+    return train_top_layers(load(), config.trained_layers)
+
+
 def _exclude_head(model: Any) -> str:
     """A regex of the head's modules, so a target like "dense" never adapts the trained head."""
     return "|".join(rf"(.*\.)?{re.escape(name)}(\..*)?" for name in head_module_names(model))
@@ -201,6 +207,13 @@ METHODS: dict[str, Method] = {
             "Every weight except the word-embedding table is trained: nearly full fine-tuning "
             "at a fraction of the optimiser cost for multilingual models.",
             "transformers", _build_full_frozen_embeddings,
+        ),
+        Method(
+            "top", "Top layers, frozen bottom cached", 1e-4,
+            "The top N encoder layers and the head are fully trained; the frozen layers below "
+            "run once per row and their output is kept in memory, so later epochs cost only the "
+            "top layers. Several epochs where full fine-tuning affords one.",
+            "transformers", _build_top,
         ),
         Method(
             "lora", "LoRA", 2e-3,
