@@ -9,7 +9,7 @@ from models.errors import PlaygroundError
 from models.finetune.config import FinetuneConfig
 from models.finetune.engine import run_finetune
 from models.finetune.estimate import Calibration, Workload, estimate_seconds
-from tests.test_finetune import TINY
+from tests.test_finetune import TINY, reloaded_accuracy
 
 TEXTS = ["play some jazz", "will it rain in Paris tomorrow afternoon or not", "book a table"]
 
@@ -122,10 +122,6 @@ def test_the_first_pass_is_planned_once_not_per_epoch():
 
 
 def test_a_top_run_saves_a_plain_model_that_reproduces_its_accuracy(tmp_path, monkeypatch):
-    import torch
-
-    from models.finetune.data import prepare_data
-
     monkeypatch.setenv("PLAYGROUND_RUNS", str(tmp_path))
     config = FinetuneConfig(**{**TINY, "epochs": 2.0}, methods=("top",), trained_layers=2)
     record = run_finetune(config)
@@ -136,17 +132,9 @@ def test_a_top_run_saves_a_plain_model_that_reproduces_its_accuracy(tmp_path, mo
     classifier = loading.load_classifier(result.checkpoint)
     assert classifier.resolved.format == "transformers"
     assert not hasattr(classifier.model, "bottom_cache")
-    data = prepare_data(FinetuneConfig(**TINY))
-    batch = classifier.tokenizer(
-        data.eval["text"].tolist(), padding=True, truncation=True, max_length=32,
-        return_tensors="pt",
-    )  # fmt: skip
-    with torch.no_grad():
-        predicted = classifier.model(**batch).logits.argmax(-1).tolist()
-    truth = [record.labels.index(label) for label in data.eval["label"]]
-    accuracy = sum(p == t for p, t in zip(predicted, truth, strict=True)) / len(truth)
-    assert accuracy == pytest.approx(result.eval_accuracy)
-    loading.forget(("classifier",))
+    assert reloaded_accuracy(result.checkpoint, record.labels) == pytest.approx(
+        result.eval_accuracy
+    )
 
 
 @pytest.mark.parametrize(

@@ -494,7 +494,11 @@ def _apply_budget(
 def _ensemble_seconds(run: PreparedRun, calibrations: dict[str, Calibration]) -> float:
     """Evaluating an ensemble: each member predicts the evaluation rows again, after loading."""
     workload = _workload(run)
-    predict = sum(workload.eval_tokens * c.eval_token_s + c.build_s for c in calibrations.values())
+    # A reloaded member is a plain model: a cached bottom (method "top") runs again in full.
+    predict = sum(
+        workload.eval_tokens * (c.eval_token_s + c.first_pass_token_s) + c.build_s
+        for c in calibrations.values()
+    )
     return predict + 3.0  # reading the saved members back
 
 
