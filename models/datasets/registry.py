@@ -14,7 +14,7 @@ a deterministic 20% of the file chosen the same way.
 from __future__ import annotations
 
 import hashlib
-import shutil
+import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,7 +30,7 @@ from models.errors import DatasetError
 from models.settings import Settings, get_settings
 
 SAMPLES_DIR = Path(__file__).parent / "samples"
-SAMPLE_SUFFIX = ".sample"  # tracked sample files: upstream's name + this suffix
+SAMPLE_BUNDLE = "sample.json"  # per dataset folder: {upstream's relative path: file text}
 Source = Literal["data home", "downloaded", "sample"]
 SPLITS = ("train", "validation", "test")
 
@@ -407,18 +407,21 @@ def locate(
 def sample_folder(spec: DatasetSpec, settings: Settings) -> Path:
     """The hand-written sample, laid out under upstream's file names so the same parsers read it.
 
-    The tracked files end in ``.sample`` so nobody mistakes them for (or ships them as) upstream
-    data; they are copied once into the cache under the names the parsers expect.
+    The samples are tracked as one JSON bundle per dataset, so no project file carries an
+    upstream file's name; the files are written once into the cache under the names the parsers
+    expect (and again whenever the bundle is newer).
     """
-    source = SAMPLES_DIR / spec.folder
+    bundle = SAMPLES_DIR / spec.folder / SAMPLE_BUNDLE
     target = settings.cache_dir / "samples" / spec.folder
-    for path in source.rglob(f"*{SAMPLE_SUFFIX}"):
-        copy = target / path.relative_to(source).with_suffix("")
-        if not copy.is_file() or copy.stat().st_mtime < path.stat().st_mtime:
-            copy.parent.mkdir(parents=True, exist_ok=True)
-            tmp = copy.with_name(copy.name + ".tmp")
-            shutil.copyfile(path, tmp)
-            tmp.replace(copy)
+    files: dict[str, str] = json.loads(bundle.read_text(encoding="utf-8"))
+    for relative, text in files.items():
+        copy = target / relative
+        if copy.is_file() and copy.stat().st_mtime >= bundle.stat().st_mtime:
+            continue
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        tmp = copy.with_name(copy.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8", newline="")
+        tmp.replace(copy)
     return target
 
 
