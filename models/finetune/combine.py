@@ -1,9 +1,9 @@
 """An ensemble of a run's finished methods: saved, reloaded and evaluated on the run's rows.
 
 Models that err differently average into one that errs less: on NSMC validation, character
-n-grams (0.839) and e5 with its top 4 layers trained (0.838) averaged to 0.859. The ensemble is evaluated by
-loading it back from disk through the Classification tab's own loader, so what the record
-reports is what the tab will serve.
+n-grams (0.839) and e5 with its top 4 layers trained (0.838) averaged to 0.859. The ensemble is
+evaluated by loading it back from disk through the Classification tab's own loader, so what the
+record reports is what the tab will serve.
 """
 
 from __future__ import annotations
