@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -60,6 +61,46 @@ def test_ngram_pairs_read_both_sides():
 def test_ngram_refuses_a_class_without_rows():
     with pytest.raises(ValueError, match="every class"):
         fit_ngram(["good", "fine"], ["negative", "positive"], ["positive", "positive"])
+
+
+def test_ngram_calibration_leaves_the_first_fits_one_off_cost_out(monkeypatch):
+    """The first fit in a process pays for imports; as a per-row cost it inflated estimates 4x."""
+    import pandas as pd
+
+    from models import ngram
+    from models.finetune import fitted
+
+    clock = {"now": 0.0, "calls": 0}
+
+    def fake_fit(texts, labels, targets, pairs=None, **_):
+        clock["now"] += (2.0 if clock["calls"] == 0 else 0.0) + 0.001 * len(texts)
+        clock["calls"] += 1
+        return SimpleNamespace(vocabulary={"a": 0})
+
+    monkeypatch.setattr(ngram, "fit_ngram", fake_fit)
+    monkeypatch.setattr(fitted, "time", SimpleNamespace(perf_counter=lambda: clock["now"]))
+    frame = pd.DataFrame({"text": ["좋다", "싫다"] * 600, "label": ["positive", "negative"] * 600})
+    data = SimpleNamespace(train=frame, pair=False, labels=["negative", "positive"])
+    calibration = fitted.NgramFitter().calibrate(
+        SimpleNamespace(data=data, config=SimpleNamespace(seed=0))
+    )
+    assert clock["calls"] == 2
+    assert calibration.row_s == pytest.approx(0.001)
+
+
+def test_ngram_vocabulary_estimate_follows_the_growth_of_its_two_samples():
+    from models.finetune.fitted import scaled_vocabulary
+    from models.ngram import MAX_FEATURES
+
+    # Two samples on rows**0.8 give the power law back at the run's size.
+    def grow(rows: int) -> float:
+        return 30 * rows**0.8
+
+    estimate = scaled_vocabulary(int(grow(1000)), 1000, int(grow(250)), 250, 16_000)
+    assert estimate == pytest.approx(grow(16_000), rel=0.01)
+    # When the samples cannot tell (no warm-up fit), it grows with the square root of the rows.
+    assert scaled_vocabulary(1000, 1000, 0, 250, 16_000) == 4000
+    assert scaled_vocabulary(90_000, 1000, 10_000, 250, 10**6) == MAX_FEATURES
 
 
 def test_average_matches_labels_by_name_and_weights():
