@@ -50,6 +50,10 @@ def test_plan_adds_epochs_once_every_row_is_used():
     roomy = _plan(1e6, n_rows=2_000)
     assert roomy.epochs == 3.0
     assert any("all 2,000 training rows fit" in n for n in plan.notes)
+    # A budget that outlasts the epoch cap says how much of it goes unused, and why.
+    assert not any("unused" in n for n in plan.notes)
+    spare_min = (roomy.budget_s - roomy.estimated_s) / 60
+    assert any(f"about {spare_min:.0f} min of the budget stays unused" in n for n in roomy.notes)
 
 
 def test_plan_cuts_max_length_before_starving_the_rows():

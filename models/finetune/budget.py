@@ -18,6 +18,7 @@ MAX_BUDGET_EPOCHS = 3
 # Plan for slightly less than the budget: estimates are within ~10-15% of measured time on a
 # shared machine, and a deadline ends training on time when an estimate was optimistic.
 SAFETY = 0.95
+UNUSED_NOTE_S = 60  # below this, leftover budget is not worth a remark
 
 
 @dataclass
@@ -144,6 +145,14 @@ def plan_budget(
         )
     if best.train_rows == available:
         passes = f"{best.epochs:g} epoch" + ("" if best.epochs == 1 else "s")
-        notes.append(f"all {available:,} training rows fit; {passes}")
+        note = f"all {available:,} training rows fit; {passes}"
+        spare_s = budget_s - best.estimated_s
+        if best.epochs >= max_epochs and spare_s >= UNUSED_NOTE_S:
+            # Say so rather than look like a run that ran out of time.
+            note += (
+                f" (the planner's cap: more passes over the same rows rarely help), so about "
+                f"{spare_s / 60:.0f} min of the budget stays unused; more rows would use it"
+            )
+        notes.append(note)
     best.notes = notes
     return best
