@@ -13,8 +13,9 @@ from models.classify import classify, get_classifier
 from models.ensemble import average, member_paths, write_ensemble
 from models.errors import ModelUnavailable
 from models.finetune.config import FinetuneConfig
-from models.finetune.engine import _apply_budget, prepare_run, run_finetune
+from models.finetune.engine import prepare_run, run_finetune
 from models.finetune.estimate import Calibration
+from models.finetune.sizing import apply_budget
 from models.ngram import VOCABULARY, WEIGHTS, NgramModel, fit_ngram
 from models.settings import get_settings
 
@@ -188,8 +189,8 @@ def test_a_budget_plans_rows_only_for_the_step_trained_methods():
     ngram = Calibration(step_s=0.0, token_s=0.0, eval_token_s=0.0, build_s=0.0,
                         trainable_params=1000, total_params=1000, row_s=2e-3,
                         curves=False)  # fmt: skip
-    alone, _ = _apply_budget(run, {"lora": lora}, 100.0)
-    both, plan = _apply_budget(run, {"ngram": ngram, "lora": lora}, 100.0)
+    alone, _ = apply_budget(run, {"lora": lora}, 100.0)
+    both, plan = apply_budget(run, {"ngram": ngram, "lora": lora}, 100.0)
     every_row = len(run.data.train)
     assert len(alone.data.train) < every_row
     # The n-grams' fit on every row (~26 s) comes out of LoRA's share of the budget.

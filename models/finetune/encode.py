@@ -6,6 +6,8 @@ from typing import Any
 
 import pandas as pd
 
+from models.finetune.estimate import CURVE_ROWS
+
 
 class EncodedRows:
     """A map-style dataset of ``{"input_ids", "attention_mask", ["token_type_ids"], "labels"}``.
@@ -53,3 +55,13 @@ def token_lengths(tokenizer: Any, frame: pd.DataFrame, pair: bool, limit: int = 
     pairs = frame["text_pair"].astype(str).tolist() if pair else None
     encoded = tokenizer(texts, pairs, truncation=True, max_length=limit)
     return [len(ids) for ids in encoded["input_ids"]]
+
+
+def curve_subset(rows: EncodedRows, seed: int) -> EncodedRows:
+    """At most CURVE_ROWS evaluation rows for the loss curves (the final metrics use them all)."""
+    if len(rows) <= CURVE_ROWS:
+        return rows
+    import random
+
+    picked = sorted(random.Random(seed).sample(range(len(rows)), CURVE_ROWS))
+    return rows.subset(picked)

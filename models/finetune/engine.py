@@ -5,6 +5,7 @@ One code path serves the Fine-tuning tab, ``python -m models.finetune`` and the 
 estimates, and the budget plan if asked), then trains the methods one after another with the
 transformers ``Trainer``, evaluates each on the same rows, saves its checkpoint and record.
 Under ``accelerate launch`` the Trainer distributes; only the main process writes files.
+Sizing the run (its estimates, and the rows a time budget buys) lives in ``sizing.py``.
 """
 
 from __future__ import annotations
@@ -20,28 +21,31 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from models.datasets.sampling import sample_rows
 from models.device import torch_device
 from models.errors import PlaygroundError
 from models.finetune.analysis import fit_note
-from models.finetune.budget import plan_budget
 from models.finetune.checkpoint import folder_mb, save_checkpoint
 from models.finetune.config import ConfigError, FinetuneConfig
 from models.finetune.data import RunData, prepare_data
-from models.finetune.encode import EncodedRows, encode, token_lengths
+from models.finetune.encode import EncodedRows, curve_subset, encode
 from models.finetune.estimate import (
-    CURVE_ROWS,
     Calibration,
     Estimate,
-    Workload,
     calibrate,
-    estimate_memory_mb,
-    estimate_seconds,
     finish_seconds,
 )
 from models.finetune.methods import get_method
 from models.finetune.monitor import Monitor, PeakMemory, monitor_callback
 from models.finetune.runs import MethodResult, RunRecord, new_run_id, run_folder, save_record
+from models.finetune.sizing import (
+    apply_budget,
+    checkpoint_bytes,
+    ensemble_seconds,
+    estimates_for,
+    fitted_on_all_rows,
+    with_rows,
+    workload_of,
+)
 from models.resolver import ResolvedModel, resolve
 from models.settings import Settings, get_settings
 
@@ -98,16 +102,6 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
-def _curve_subset(rows: EncodedRows, seed: int) -> EncodedRows:
-    """At most CURVE_ROWS evaluation rows for the loss curves (the final metrics use them all)."""
-    if len(rows) <= CURVE_ROWS:
-        return rows
-    import random
-
-    picked = sorted(random.Random(seed).sample(range(len(rows)), CURVE_ROWS))
-    return rows.subset(picked)
-
-
 def _check_top_layers(config: FinetuneConfig, base: ResolvedModel) -> None:
     """Top-layer counts beyond the encoder's depth, refused before anything is loaded."""
     asked = []
@@ -147,7 +141,7 @@ def prepare_run(config: FinetuneConfig, settings: Settings, all_rows: bool = Fal
     train = encode(tokenizer, data.train, data.labels, config.max_length, data.pair)
     evaluation = encode(tokenizer, data.eval, data.labels, config.max_length, data.pair)
     return PreparedRun(
-        config, data, base, tokenizer, train, evaluation, _curve_subset(evaluation, config.seed),
+        config, data, base, tokenizer, train, evaluation, curve_subset(evaluation, config.seed),
         torch_device(),
     )  # fmt: skip
 
@@ -365,141 +359,12 @@ def estimate_methods(run: PreparedRun, monitor: Monitor) -> tuple[dict[str, Cali
         calibration = calibrate(
             model, run.train, run.collator, run.config.batch_size, run.device, build_s
         )
-        calibration.save_bytes = _checkpoint_bytes(run, method, calibration)
+        calibration.save_bytes = checkpoint_bytes(run, method, calibration)
         calibrations[method] = calibration
         del model
         release_memory()
         monitor.method(method, status="waiting")
     return calibrations, time.perf_counter() - started
-
-
-def _workload(run: PreparedRun) -> Workload:
-    return Workload(
-        train_rows=len(run.train),
-        train_tokens=sum(run.train.lengths),
-        eval_rows=len(run.eval),
-        eval_tokens=sum(run.eval.lengths),
-        epochs=run.config.epochs,
-        batch_size=run.config.batch_size,
-        curve_points=run.config.curve_points,
-    )
-
-
-def _checkpoint_bytes(run: PreparedRun, method: str, c: Calibration) -> int:
-    """What saving ``method`` writes: the whole model, or the trained part (plus a merged copy)."""
-    if not run.config.save_checkpoints:
-        return 0
-    form = get_method(method).checkpoint
-    size = c.total_params * 4 if form == "transformers" else c.trainable_params * 4
-    if form == "peft-adapter" and run.config.merge_lora and method in ("lora", "ia3"):
-        size += c.total_params * 4
-    return size
-
-
-def estimates_for(
-    run: PreparedRun, calibrations: dict[str, Calibration], baseline_mb: float
-) -> dict[str, Estimate]:
-    """Time and memory per method for the run as configured."""
-    from transformers import AutoConfig
-
-    config = run.config
-    lengths = run.train.lengths
-    workload = _workload(run)
-    model_config = AutoConfig.from_pretrained(run.base.path)
-    longest = max(lengths) if lengths else config.max_length
-
-    def memory(method: str, c: Calibration) -> float:
-        if not get_method(method).trainer:
-            from models.finetune.fitted import fitter_for
-
-            return baseline_mb + fitter_for(method).memory_mb(c, len(run.train))
-        trains_encoder = method != "head"
-        top = method == "top"
-        return estimate_memory_mb(
-            c, model_config, config.batch_size, longest, trains_encoder, baseline_mb,
-            graph_layers=config.trained_layers if top else None,
-            cached_tokens=workload.train_tokens + workload.eval_tokens if top else 0,
-        )  # fmt: skip
-
-    return {
-        method: Estimate(
-            method=method,
-            seconds=estimate_seconds(c, workload),
-            memory_mb=memory(method, c),
-            trainable_params=c.trainable_params,
-            total_params=c.total_params,
-        )
-        for method, c in calibrations.items()
-    }
-
-
-def _fitted_on_all_rows(config: FinetuneConfig, method: str) -> bool:
-    return config.fitted_all_rows and not get_method(method).trainer
-
-
-def _with_rows(run: PreparedRun, config: FinetuneConfig) -> PreparedRun:
-    """``run`` cut to ``config.train_size`` of its training rows, re-encoded to its max length."""
-    available = len(run.data.train)
-    if config.budget_minutes is None and config.train_size > available:
-        raise ConfigError(
-            f"The dataset has {available:,} training rows; {config.train_size:,} were asked. "
-            f"Choose at most {available:,}."
-        )
-    rows = sample_rows(run.data.train, min(config.train_size, available), config.seed)
-    data = replace(run.data, train=rows)
-    train = encode(run.tokenizer, rows, data.labels, config.max_length, data.pair)
-    evaluation = encode(run.tokenizer, data.eval, data.labels, config.max_length, data.pair)
-    return replace(
-        run, config=config, data=data, train=train, eval=evaluation,
-        curve=_curve_subset(evaluation, config.seed),
-    )  # fmt: skip
-
-
-def _apply_budget(
-    run: PreparedRun, calibrations: dict[str, Calibration], seconds_left: float
-) -> tuple[PreparedRun, dict]:
-    """Re-size the run's rows, epochs and max length to the budget; returns the run and plan."""
-    config = run.config
-    sized = {m: c for m, c in calibrations.items() if not _fitted_on_all_rows(config, m)}
-    if sized and len(sized) < len(calibrations):
-        # Methods fitted on every row cost what they cost; the rest of the budget is planned.
-        seconds_left -= sum(
-            estimate_seconds(c, _workload(run)) for m, c in calibrations.items() if m not in sized
-        )
-    sized = sized or calibrations
-    full_lengths = token_lengths(run.tokenizer, run.data.train, run.data.pair, config.max_length)
-    plan = plan_budget(
-        budget_s=seconds_left,
-        calibrations=sized,
-        train_lengths=full_lengths,
-        eval_lengths=run.eval.lengths,
-        batch_size=config.batch_size,
-        max_length=config.max_length,
-        curve_points=config.curve_points,
-        min_rows=max(16 * len(run.data.labels), 64),
-        # A fitted method (probe, n-grams) fits once: a second pass over the rows buys nothing.
-        max_epochs=3 if any(get_method(m).trainer for m in sized) else 1,
-    )
-    if len(sized) < len(calibrations):
-        plan.notes.append(f"fitted methods use all {len(run.data.train):,} training rows")
-    planned = replace(
-        config,
-        train_size=max(plan.train_rows, len(run.data.labels)),
-        epochs=plan.epochs,
-        max_length=plan.max_length,
-    )
-    return _with_rows(run, planned), plan.as_dict()
-
-
-def _ensemble_seconds(run: PreparedRun, calibrations: dict[str, Calibration]) -> float:
-    """Evaluating an ensemble: each member predicts the evaluation rows again, after loading."""
-    workload = _workload(run)
-    # A reloaded member is a plain model: a cached bottom (method "top") runs again in full.
-    predict = sum(
-        workload.eval_tokens * (c.eval_token_s + c.first_pass_token_s) + c.build_s
-        for c in calibrations.values()
-    )
-    return predict + 3.0  # reading the saved members back
 
 
 def run_finetune(
@@ -531,7 +396,7 @@ def run_finetune(
     keep_all = config.budget_minutes is not None or config.fitted_all_rows
     run = full_run = prepare_run(config, settings, all_rows=keep_all)
     if config.fitted_all_rows and config.budget_minutes is None:
-        run = _with_rows(run, config)
+        run = with_rows(run, config)
     release_memory()
     baseline_mb = psutil.Process().memory_info().rss / 2**20
     run_id = new_run_id(config.dataset, config.base)
@@ -555,12 +420,12 @@ def run_finetune(
             # The budget runs from when the run was asked for (the monitor's birth), so loading
             # the libraries, the data and the calibration count against it too.
             left = config.budget_minutes * 60 - (time.time() - monitor.started)
-            left -= _ensemble_seconds(run, calibrations) if config.ensemble else 0.0
-            run, record.plan = _apply_budget(run, calibrations, left)
+            left -= ensemble_seconds(run, calibrations) if config.ensemble else 0.0
+            run, record.plan = apply_budget(run, calibrations, left)
             record.config = run.config.to_dict()
             record.data = run.data.summary()
         estimates = estimates_for(run, calibrations, baseline_mb)
-        fitted = {m: c for m, c in calibrations.items() if _fitted_on_all_rows(config, m)}
+        fitted = {m: c for m, c in calibrations.items() if fitted_on_all_rows(config, m)}
         estimates.update(estimates_for(full_run, fitted, baseline_mb))
         for method, value in estimates.items():
             monitor.method(method, estimate_s=value.seconds, estimate=value.as_dict())
@@ -580,10 +445,10 @@ def run_finetune(
         if end is not None:
             # Leave time for this method's evaluation and save, and for the methods after it.
             later = sum(estimates[m].seconds for m in run.config.methods[i + 1 :])
-            later += _ensemble_seconds(run, calibrations) if config.ensemble else 0.0
-            deadline = end - later - finish_seconds(calibrations[method], _workload(run)) - 3.0
+            later += ensemble_seconds(run, calibrations) if config.ensemble else 0.0
+            deadline = end - later - finish_seconds(calibrations[method], workload_of(run)) - 3.0
         method_run = run
-        if _fitted_on_all_rows(config, method):
+        if fitted_on_all_rows(config, method):
             method_run = replace(full_run, config=run.config)
         result = train_method(
             method_run, method, monitor, folder / method if folder else None,

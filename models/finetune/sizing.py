@@ -1,0 +1,157 @@
+"""Size a prepared run: its workload, the estimates shown before training, and the budget.
+
+The glue between a ``PreparedRun`` and the pure planner (``budget.py``) and cost model
+(``estimate.py``): how much work the run's rows are, what each method should take in time and
+memory, and the run re-cut to the rows, epochs and max length a time budget buys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from models.datasets.sampling import sample_rows
+from models.finetune.budget import plan_budget
+from models.finetune.config import ConfigError, FinetuneConfig
+from models.finetune.encode import curve_subset, encode, token_lengths
+from models.finetune.estimate import (
+    Calibration,
+    Estimate,
+    Workload,
+    estimate_memory_mb,
+    estimate_seconds,
+)
+from models.finetune.methods import get_method
+
+if TYPE_CHECKING:  # the engine imports this module
+    from models.finetune.engine import PreparedRun
+
+
+def workload_of(run: PreparedRun) -> Workload:
+    """The run's rows, tokens and passes, as the cost model reads them."""
+    return Workload(
+        train_rows=len(run.train),
+        train_tokens=sum(run.train.lengths),
+        eval_rows=len(run.eval),
+        eval_tokens=sum(run.eval.lengths),
+        epochs=run.config.epochs,
+        batch_size=run.config.batch_size,
+        curve_points=run.config.curve_points,
+    )
+
+
+def checkpoint_bytes(run: PreparedRun, method: str, c: Calibration) -> int:
+    """What saving ``method`` writes: the whole model, or the trained part (plus a merged copy)."""
+    if not run.config.save_checkpoints:
+        return 0
+    form = get_method(method).checkpoint
+    size = c.total_params * 4 if form == "transformers" else c.trainable_params * 4
+    if form == "peft-adapter" and run.config.merge_lora and method in ("lora", "ia3"):
+        size += c.total_params * 4
+    return size
+
+
+def estimates_for(
+    run: PreparedRun, calibrations: dict[str, Calibration], baseline_mb: float
+) -> dict[str, Estimate]:
+    """Time and memory per method for the run as configured."""
+    from transformers import AutoConfig
+
+    config = run.config
+    lengths = run.train.lengths
+    workload = workload_of(run)
+    model_config = AutoConfig.from_pretrained(run.base.path)
+    longest = max(lengths) if lengths else config.max_length
+
+    def memory(method: str, c: Calibration) -> float:
+        if not get_method(method).trainer:
+            from models.finetune.fitted import fitter_for
+
+            return baseline_mb + fitter_for(method).memory_mb(c, len(run.train))
+        trains_encoder = method != "head"
+        top = method == "top"
+        return estimate_memory_mb(
+            c, model_config, config.batch_size, longest, trains_encoder, baseline_mb,
+            graph_layers=config.trained_layers if top else None,
+            cached_tokens=workload.train_tokens + workload.eval_tokens if top else 0,
+        )  # fmt: skip
+
+    return {
+        method: Estimate(
+            method=method,
+            seconds=estimate_seconds(c, workload),
+            memory_mb=memory(method, c),
+            trainable_params=c.trainable_params,
+            total_params=c.total_params,
+        )
+        for method, c in calibrations.items()
+    }
+
+
+def fitted_on_all_rows(config: FinetuneConfig, method: str) -> bool:
+    return config.fitted_all_rows and not get_method(method).trainer
+
+
+def with_rows(run: PreparedRun, config: FinetuneConfig) -> PreparedRun:
+    """``run`` cut to ``config.train_size`` of its training rows, re-encoded to its max length."""
+    available = len(run.data.train)
+    if config.budget_minutes is None and config.train_size > available:
+        raise ConfigError(
+            f"The dataset has {available:,} training rows; {config.train_size:,} were asked. "
+            f"Choose at most {available:,}."
+        )
+    rows = sample_rows(run.data.train, min(config.train_size, available), config.seed)
+    data = replace(run.data, train=rows)
+    train = encode(run.tokenizer, rows, data.labels, config.max_length, data.pair)
+    evaluation = encode(run.tokenizer, data.eval, data.labels, config.max_length, data.pair)
+    return replace(
+        run, config=config, data=data, train=train, eval=evaluation,
+        curve=curve_subset(evaluation, config.seed),
+    )  # fmt: skip
+
+
+def apply_budget(
+    run: PreparedRun, calibrations: dict[str, Calibration], seconds_left: float
+) -> tuple[PreparedRun, dict]:
+    """Re-size the run's rows, epochs and max length to the budget; returns the run and plan."""
+    config = run.config
+    sized = {m: c for m, c in calibrations.items() if not fitted_on_all_rows(config, m)}
+    if sized and len(sized) < len(calibrations):
+        # Methods fitted on every row cost what they cost; the rest of the budget is planned.
+        seconds_left -= sum(
+            estimate_seconds(c, workload_of(run)) for m, c in calibrations.items() if m not in sized
+        )
+    sized = sized or calibrations
+    full_lengths = token_lengths(run.tokenizer, run.data.train, run.data.pair, config.max_length)
+    plan = plan_budget(
+        budget_s=seconds_left,
+        calibrations=sized,
+        train_lengths=full_lengths,
+        eval_lengths=run.eval.lengths,
+        batch_size=config.batch_size,
+        max_length=config.max_length,
+        curve_points=config.curve_points,
+        min_rows=max(16 * len(run.data.labels), 64),
+        # A fitted method (probe, n-grams) fits once: a second pass over the rows buys nothing.
+        max_epochs=3 if any(get_method(m).trainer for m in sized) else 1,
+    )
+    if len(sized) < len(calibrations):
+        plan.notes.append(f"fitted methods use all {len(run.data.train):,} training rows")
+    planned = replace(
+        config,
+        train_size=max(plan.train_rows, len(run.data.labels)),
+        epochs=plan.epochs,
+        max_length=plan.max_length,
+    )
+    return with_rows(run, planned), plan.as_dict()
+
+
+def ensemble_seconds(run: PreparedRun, calibrations: dict[str, Calibration]) -> float:
+    """Evaluating an ensemble: each member predicts the evaluation rows again, after loading."""
+    workload = workload_of(run)
+    # A reloaded member is a plain model: a cached bottom (method "top") runs again in full.
+    predict = sum(
+        workload.eval_tokens * (c.eval_token_s + c.first_pass_token_s) + c.build_s
+        for c in calibrations.values()
+    )
+    return predict + 3.0  # reading the saved members back
