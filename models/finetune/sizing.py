@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from models.datasets.sampling import sample_rows
-from models.finetune.budget import plan_budget
+from models.finetune.budget import MAX_BUDGET_EPOCHS, plan_budget
 from models.finetune.config import ConfigError, FinetuneConfig
 from models.finetune.encode import curve_subset, encode, token_lengths
 from models.finetune.estimate import (
@@ -133,7 +133,7 @@ def apply_budget(
         curve_points=config.curve_points,
         min_rows=max(16 * len(run.data.labels), 64),
         # A fitted method (probe, n-grams) fits once: a second pass over the rows buys nothing.
-        max_epochs=3 if any(get_method(m).trainer for m in sized) else 1,
+        max_epochs=MAX_BUDGET_EPOCHS if any(get_method(m).trainer for m in sized) else 1,
     )
     if len(sized) < len(calibrations):
         plan.notes.append(f"fitted methods use all {len(run.data.train):,} training rows")
