@@ -190,16 +190,26 @@ print(json.dumps(res))
 """
 
 
+def _pipeline_checkpoint(record: dict) -> str:
+    """The member a bare ``pipeline`` can load: a transformers model, or LoRA's merged copy."""
+    from models.finetune.methods import METHODS
+
+    for member in record["methods"]:
+        if member["merged_checkpoint"]:
+            return member["merged_checkpoint"]
+        method = METHODS.get(member["method"])  # the ensemble is not a method
+        if method is not None and method.checkpoint == "transformers" and member["checkpoint"]:
+            return member["checkpoint"]
+    raise RuntimeError("the default has no member a transformers pipeline can load")
+
+
 @benchmark("inference")
 def inference(repeat: int = 1) -> Iterator[Result]:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         env = bench_env(PLAYGROUND_RUNS=str(folder / "runs"))
         _, record, default = _train_default("sentiment-ko", "nsmc", 3, env, folder / "ko.json")
-        # The pipeline can only load a transformers model: compare on the neural member.
-        fitted = ("ngram", "probe", "ensemble")
-        neural = next(m for m in record["methods"] if m["method"] not in fitted)
-        model = neural["merged_checkpoint"] or neural["checkpoint"]  # LoRA: its merged copy
+        model = _pipeline_checkpoint(record)
         code = (
             "import json\nfrom models.datasets.registry import load_dataset\n"
             "f = load_dataset('nsmc', 'test').frame.sample(1000, random_state=0)\n"

@@ -8,7 +8,7 @@ from models import loading
 from models.errors import PlaygroundError
 from models.finetune.config import FinetuneConfig
 from models.finetune.engine import run_finetune
-from models.finetune.estimate import Calibration, Workload, estimate_seconds
+from models.finetune.estimate import PADDING_OVERHEAD, Calibration, Workload, estimate_seconds
 from tests.test_finetune import TINY, reloaded_accuracy
 
 TEXTS = ["play some jazz", "will it rain in Paris tomorrow afternoon or not", "book a table"]
@@ -115,7 +115,7 @@ def test_the_first_pass_is_planned_once_not_per_epoch():
     assert estimate_seconds(calibration, two) - estimate_seconds(calibration, one) == (
         pytest.approx(epoch)
     )
-    first_pass = (20_000 + 2000) * 1.05 * 2e-4
+    first_pass = (20_000 + 2000) * PADDING_OVERHEAD * 2e-4
     assert estimate_seconds(calibration, one) - estimate_seconds(no_cache, one) == (
         pytest.approx(first_pass)
     )

@@ -414,9 +414,10 @@ def sample_folder(spec: DatasetSpec, settings: Settings) -> Path:
     bundle = SAMPLES_DIR / spec.folder / SAMPLE_BUNDLE
     target = settings.cache_dir / "samples" / spec.folder
     files: dict[str, str] = json.loads(bundle.read_text(encoding="utf-8"))
+    written = bundle.stat().st_mtime
     for relative, text in files.items():
         copy = target / relative
-        if copy.is_file() and copy.stat().st_mtime >= bundle.stat().st_mtime:
+        if copy.is_file() and copy.stat().st_mtime >= written:
             continue
         copy.parent.mkdir(parents=True, exist_ok=True)
         tmp = copy.with_name(copy.name + ".tmp")
