@@ -59,9 +59,14 @@ def _registered(record: dict) -> dict:
 
 
 def _members(record: dict) -> str:
-    """Each method's validation accuracy, for the notes."""
+    """Each method's validation accuracy (and an ensemble's weights), for the notes."""
+
+    def weights(method: dict) -> str:
+        chosen = (method.get("fit") or {}).get("weights") or []
+        return f" (weights {', '.join(f'{w:g}' for w in chosen)})" if len(set(chosen)) > 1 else ""
+
     return ", ".join(
-        f"{m['method']} {m['eval_accuracy']:.4f}"
+        f"{m['method']} {m['eval_accuracy']:.4f}{weights(m)}"
         for m in record["methods"]
         if m["eval_accuracy"] is not None
     )

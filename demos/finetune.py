@@ -293,8 +293,8 @@ def create_finetune_tab(app: gr.Blocks) -> None:
                 )  # fmt: skip
                 ensemble = gr.Checkbox(
                     False, label="Also evaluate and save an ensemble",
-                    info="The average of the finished methods' probabilities, usable in the "
-                    "Classification tab",
+                    info="The finished methods' probabilities averaged, weighted on validation "
+                    "rows the evaluation never sees; usable in the Classification tab",
                 )  # fmt: skip
             with gr.Row():
                 train_button = gr.Button("Train", variant="primary", elem_id="ft-train")

@@ -248,6 +248,11 @@ class EnsembleClassifier:
         self.ref = resolved.ref
         self.mode = "ensemble of " + " + ".join(m.mode for m in members)
         described = "; ".join(m.description for m in members)
+        if len(set(weights)) > 1:
+            shares = ", ".join(f"{w / sum(weights):.0%}" for w in weights)
+            described += f". Weights, in that order: {shares}"
+            rows = (resolved.meta.get("weighting") or {}).get("rows")
+            described += f" (chosen on {rows:,} validation rows)" if rows else ""
         self.description = f"{resolved.describe()}. Members: {described}"
         self.max_length = min(m.max_length for m in members)
 

@@ -1,5 +1,8 @@
 """Ensembles: several of this app's classifiers whose label probabilities are averaged.
 
+A run chooses the members' weights on validation rows its evaluation never sees
+(``choose_weights``); a hand-made ensemble weighs its members equally.
+
 An ensemble is a folder with only a ``playground.json``: its labels, and its members as paths
 relative to that folder (so a runs folder can be moved or copied whole). Members load through
 the resolver like any other model; their probabilities are matched by label name, not position.
@@ -7,8 +10,10 @@ the resolver like any other model; their probabilities are matched by label name
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -74,3 +79,63 @@ def average(
             )
         total += weight * probs[:, [own.index(label) for label in labels]]
     return (total / sum(weights)).astype(np.float32)
+
+
+WEIGHT_STEP = 0.1  # weights are tenths: finer steps only fit the noise of ~1,000 rows
+# Equal weights stay unless a mix classifies the weighting rows better by more than this: on
+# NSMC, 1,000 of 1,988 validation rows chose the weights and the rest judged them (300 draws);
+# three pairs of equal strength stayed within 0.13 points of equal weights, and a strong and a
+# weak member (0.840 and 0.789) gained 2.1 points.
+WEIGHT_MARGIN = 0.005
+
+
+@dataclass(frozen=True)
+class Weighting:
+    """The weights chosen for an ensemble's members and the accuracy that chose them."""
+
+    weights: list[float]
+    rows: int
+    equal_accuracy: float
+    chosen_accuracy: float
+
+    @property
+    def equal(self) -> bool:
+        return len(set(self.weights)) == 1
+
+
+def _weight_grid(members: int) -> np.ndarray:
+    """Every way to split 1 into ``members`` positive multiples of ``WEIGHT_STEP``."""
+    parts = round(1 / WEIGHT_STEP)
+    grid = [
+        np.diff((0, *cuts, parts)) * WEIGHT_STEP
+        for cuts in itertools.combinations(range(1, parts), members - 1)
+    ]
+    return np.array(grid, dtype=np.float64).reshape(-1, members)
+
+
+def choose_weights(member_probs: list[np.ndarray], truth: np.ndarray) -> Weighting:
+    """The members' weights that classify ``truth`` best, or equal weights unless that wins.
+
+    ``member_probs`` are (rows, labels) arrays with the same label columns; ``truth`` holds the
+    label index of each row. Ties go to the mix closest to equal weights.
+    """
+    count = len(member_probs)
+    equal = np.full(count, 1.0 / count)
+    stacked = np.stack([np.asarray(p, dtype=np.float64) for p in member_probs])
+    truth = np.asarray(truth)
+
+    def accuracy(weights: np.ndarray) -> np.ndarray:
+        # One mix at a time: rows x labels x mixes would not fit for 150 intents.
+        return np.array([(np.tensordot(w, stacked, 1).argmax(-1) == truth).mean() for w in weights])
+
+    equal_accuracy = float(accuracy(equal[None, :])[0]) if len(truth) else 0.0
+    grid = _weight_grid(count)
+    if not len(truth) or not len(grid):
+        return Weighting([1.0] * count, len(truth), equal_accuracy, equal_accuracy)
+    scores = accuracy(grid)
+    best = np.flatnonzero(scores == scores.max())
+    pick = best[np.argmin(np.abs(grid[best] - equal).sum(-1))]
+    if scores[pick] - equal_accuracy <= WEIGHT_MARGIN + 1e-9:  # a gain of exactly the margin
+        return Weighting([1.0] * count, len(truth), equal_accuracy, equal_accuracy)
+    weights = [round(float(w), 2) for w in grid[pick]]
+    return Weighting(weights, len(truth), equal_accuracy, float(scores[pick]))

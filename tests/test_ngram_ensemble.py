@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -10,7 +12,7 @@ import pytest
 
 from models import loading
 from models.classify import classify, get_classifier
-from models.ensemble import average, member_paths, write_ensemble
+from models.ensemble import WEIGHT_MARGIN, average, choose_weights, member_paths, write_ensemble
 from models.errors import ModelUnavailable
 from models.finetune.config import FinetuneConfig
 from models.finetune.engine import prepare_run, run_finetune
@@ -115,6 +117,54 @@ def test_average_matches_labels_by_name_and_weights():
         average([a, b], [["neg", "pos"], ["pos", "neg"]], ["neg", "pos", "maybe"], [1.0, 1.0])
 
 
+def _members_that_disagree_on(rows: int, disputed: int) -> tuple[list[np.ndarray], np.ndarray]:
+    """Two members right on every row with 0.9, except ``disputed`` rows where the first is
+    right with 0.6 and the second wrong with 0.7: only a mix giving the first >= 0.7 gets them."""
+    truth = np.arange(rows) % 2
+    first = np.where(truth[:, None] == np.arange(2), 0.9, 0.1)
+    second = first.copy()
+    first[:disputed] = np.where(truth[:disputed, None] == np.arange(2), 0.6, 0.4)
+    second[:disputed] = np.where(truth[:disputed, None] == np.arange(2), 0.3, 0.7)
+    return [first, second], truth
+
+
+def test_ensemble_weights_move_from_equal_only_when_a_mix_wins_clearly():
+    members, truth = _members_that_disagree_on(1000, disputed=20)
+    chosen = choose_weights(members, truth)
+    # 0.7, 0.8 and 0.9 tie on every row; the tie goes to the mix closest to equal weights.
+    assert chosen.weights == [0.7, 0.3] and not chosen.equal
+    assert (chosen.equal_accuracy, chosen.chosen_accuracy, chosen.rows) == (0.98, 1.0, 1000)
+    # The same disagreement on fewer rows than the margin: noise, so equal weights stay.
+    few = int(1000 * WEIGHT_MARGIN)
+    members, truth = _members_that_disagree_on(1000, disputed=few)
+    kept = choose_weights(members, truth)
+    assert kept.weights == [1.0, 1.0] and kept.equal
+    assert kept.chosen_accuracy == kept.equal_accuracy == 1 - few / 1000
+    # Order of the members does not matter; three members search the whole grid.
+    members, truth = _members_that_disagree_on(1000, disputed=20)
+    assert choose_weights(members[::-1], truth).weights == [0.3, 0.7]
+    three = choose_weights([members[0], members[1], members[1]], truth)
+    assert three.weights[0] >= 0.7 and sum(three.weights) == pytest.approx(1.0)
+    # No rows to choose on: equal weights, and the record says none were used.
+    empty = choose_weights([m[:0] for m in members], truth[:0])
+    assert empty.weights == [1.0, 1.0] and empty.rows == 0
+
+
+def test_weighting_rows_are_validation_rows_the_evaluation_never_uses():
+    from models.datasets.registry import load_dataset
+    from models.finetune.data import WEIGHTING_ROWS, prepare_data
+
+    with_ensemble = prepare_data(FinetuneConfig(**SNIPS_TINY, ensemble=True))
+    validation = load_dataset("snips", "validation").frame
+    used = Counter(with_ensemble.eval["text"]) + Counter(with_ensemble.weighting["text"])
+    assert not used - Counter(validation["text"])  # drawn from validation, no row twice
+    assert 0 < len(with_ensemble.weighting) <= WEIGHTING_ROWS
+    assert with_ensemble.summary()["weighting_rows"] == len(with_ensemble.weighting)
+    plain = prepare_data(FinetuneConfig(**SNIPS_TINY))
+    assert plain.weighting.empty  # only an ensemble needs them
+    assert plain.eval["text"].tolist() == with_ensemble.eval["text"].tolist()
+
+
 def test_an_ensemble_whose_member_is_gone_says_so(tmp_path):
     first, second = tmp_path / "a", tmp_path / "b"
     first.mkdir()
@@ -157,19 +207,33 @@ def test_fitted_methods_take_every_row_and_the_rest_the_asked_rows(ngram_lora_ru
 
 
 def test_the_ensemble_is_the_average_of_its_reloaded_members(ngram_lora_run):
-    from models.finetune.data import prepare_data
+    from models.finetune.data import WEIGHTING_ROWS, prepare_data
 
     record = ngram_lora_run
     ensemble = record.result("ensemble")
     assert ensemble.status == "done", ensemble.error
     members = [record.result("ngram").checkpoint, record.result("lora").merged_checkpoint]
-    data = prepare_data(FinetuneConfig(**SNIPS_TINY))
-    texts = data.eval["text"].tolist()
-    probs = [get_classifier("intent", m).predict_proba(texts)[0] for m in members]
-    labels = [get_classifier("intent", m).labels for m in members]
-    mean = average(probs, labels, record.labels, [1.0, 1.0])
-    truth = [record.labels.index(t) for t in data.eval["label"]]
-    accuracy = float(np.mean(mean.argmax(1) == np.array(truth)))
+    data = prepare_data(FinetuneConfig(**SNIPS_TINY, ensemble=True))
+    classifiers = [get_classifier("intent", m) for m in members]
+
+    def member_probs(rows):
+        texts = rows["text"].tolist()
+        return [average([c.predict_proba(texts)[0]], [c.labels], record.labels, [1.0])
+                for c in classifiers]  # fmt: skip
+
+    def truth(rows):
+        return np.array([record.labels.index(t) for t in rows["label"]])
+
+    # The weights are the ones that classify the weighting rows best (equal unless a mix wins).
+    chosen = choose_weights(member_probs(data.weighting), truth(data.weighting))
+    saved = json.loads((Path(ensemble.checkpoint) / "playground.json").read_text("utf-8"))
+    assert saved["weights"] == chosen.weights == ensemble.fit.get("weights")
+    assert saved["weighting"]["rows"] == len(data.weighting) == WEIGHTING_ROWS
+    assert (
+        f"{len(data.weighting):,} validation rows the evaluation never sees" in ensemble.fit["note"]
+    )
+    mean = average(member_probs(data.eval), [record.labels] * 2, record.labels, chosen.weights)
+    accuracy = float(np.mean(mean.argmax(1) == truth(data.eval)))
     assert ensemble.eval_accuracy == pytest.approx(accuracy)
     served = classify("intent", "will it rain in paris tomorrow", model=ensemble.checkpoint)
     assert served.mode.startswith("ensemble of character n-grams")
@@ -178,6 +242,28 @@ def test_the_ensemble_is_the_average_of_its_reloaded_members(ngram_lora_run):
 
     listed = {s["method"]: s["path"] for s in saved_classifiers()}
     assert listed["ensemble"] == ensemble.checkpoint  # offered in the Classification tab
+
+
+def test_a_weighted_ensemble_serves_and_names_its_weights(ngram_lora_run, tmp_path):
+    record = ngram_lora_run
+    members = [record.result("ngram").checkpoint, record.result("lora").merged_checkpoint]
+    folder = write_ensemble(
+        tmp_path / "weighted", members, record.labels, weights=[0.8, 0.2],
+        weighting={"rows": 1000},
+    )  # fmt: skip
+    served = get_classifier("intent", str(folder))
+    assert "Weights, in that order: 80%, 20% (chosen on 1,000 validation rows)" in (
+        served.description
+    )
+    texts = ["add this song to my road trip playlist", "book a table for two tonight"]
+    alone = [get_classifier("intent", m) for m in members]
+    expected = average(
+        [m.predict_proba(texts)[0] for m in alone], [m.labels for m in alone], record.labels,
+        [0.8, 0.2],
+    )  # fmt: skip
+    assert served.predict_proba(texts)[0] == pytest.approx(expected, abs=1e-6)
+    equal = get_classifier("intent", str(write_ensemble(tmp_path / "eq", members, record.labels)))
+    assert "Weights" not in equal.description
 
 
 def test_a_budget_plans_rows_only_for_the_step_trained_methods():

@@ -5,13 +5,18 @@ from __future__ import annotations
 import pandas as pd
 
 
-def sample_rows(frame: pd.DataFrame, size: int, seed: int) -> pd.DataFrame:
-    """``size`` rows, stratified by label when every class can be represented."""
+def split_rows(frame: pd.DataFrame, size: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``size`` rows and the rest, stratified by label when every class can be represented."""
     if size >= len(frame):
-        return frame.sample(frac=1.0, random_state=seed).reset_index(drop=True)
+        return frame.sample(frac=1.0, random_state=seed).reset_index(drop=True), frame.iloc[:0]
     from sklearn.model_selection import train_test_split
 
     counts = frame["label"].value_counts()
     stratify = frame["label"] if counts.min() >= 2 and size >= len(counts) else None
-    picked, _ = train_test_split(frame, train_size=size, random_state=seed, stratify=stratify)
-    return picked.reset_index(drop=True)
+    picked, rest = train_test_split(frame, train_size=size, random_state=seed, stratify=stratify)
+    return picked.reset_index(drop=True), rest.reset_index(drop=True)
+
+
+def sample_rows(frame: pd.DataFrame, size: int, seed: int) -> pd.DataFrame:
+    """``size`` rows, stratified by label when every class can be represented."""
+    return split_rows(frame, size, seed)[0]

@@ -75,8 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="probe and ngram fit on every training row (they take seconds)",
     )  # fmt: skip
     p.add_argument(
-        "--ensemble", action="store_true", help="also save the average of the finished methods"
-    )
+        "--ensemble", action="store_true",
+        help="also save the weighted average of the finished methods (weights chosen on "
+        "validation rows the evaluation never sees)",
+    )  # fmt: skip
     p.add_argument("--budget-minutes", type=float, help="size the run to finish in ~N minutes")
     p.add_argument("--curve-points", type=int, default=defaults.curve_points)
     p.add_argument("--no-estimate", action="store_true", help="skip the calibration step")

@@ -1,19 +1,23 @@
 """An ensemble of a run's finished methods: saved, reloaded and evaluated on the run's rows.
 
 Models that err differently average into one that errs less: on NSMC validation, character
-n-grams (0.839) and e5 with its top 4 layers trained (0.838) averaged to 0.859. The ensemble is
-evaluated by loading it back from disk through the Classification tab's own loader, so what the
-record reports is what the tab will serve.
+n-grams (0.839) and e5 with its top 4 layers trained (0.838) averaged to 0.859. When one member is
+much weaker (a 3-minute budget buys the encoder a few thousand reviews), an equal average drags the
+stronger one down, so the weights are chosen on validation rows the evaluation never sees. The
+ensemble is evaluated by loading it back from disk through the Classification tab's own loader, so
+what the record reports is what the tab will serve.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from models.ensemble import WEIGHT_MARGIN, Weighting, average, choose_weights, write_ensemble
 from models.errors import PlaygroundError
 from models.finetune.checkpoint import folder_mb
 from models.finetune.monitor import Monitor
@@ -23,7 +27,6 @@ from models.finetune.runs import MethodResult
 def ensemble_result(run: Any, record: Any, folder: Path, monitor: Monitor) -> MethodResult:
     """Average the finished methods of ``record``; failures are recorded, not raised."""
     from models.classify import get_classifier
-    from models.ensemble import write_ensemble
     from models.finetune.engine import is_main_process, metrics_from
     from models.finetune.methods import method_title
 
@@ -34,23 +37,26 @@ def ensemble_result(run: Any, record: Any, folder: Path, monitor: Monitor) -> Me
         result.error = "An ensemble needs at least two finished methods with a checkpoint."
         return result
     started = time.perf_counter()
-    monitor.method("ensemble", status="evaluating", total_steps=len(run.data.eval), step=0)
+    titles = " and ".join(method_title(m.method) for m in members)
+    weighting: Weighting | None = None
     try:
         paths = [m.merged_checkpoint or m.checkpoint for m in members]
+        monitor.method("ensemble", status="choosing weights")
+        weighting = _weigh(run, paths)
+        monitor.method("ensemble", status="evaluating", total_steps=len(run.data.eval), step=0)
         if is_main_process():
             write_ensemble(
                 folder,
                 paths,
                 run.data.labels,
+                weights=weighting.weights,
                 task=run.config.task, dataset=run.config.dataset, method="ensemble",
                 run_id=record.run_id, member_methods=[m.method for m in members],
+                weighting=asdict(weighting),
             )  # fmt: skip
         classifier = get_classifier(run.config.task, str(folder))
-        eval_rows = run.data.eval
-        pairs = eval_rows["text_pair"].astype(str).tolist() if run.data.pair else None
-        probs, _ = classifier.predict_proba(eval_rows["text"].astype(str).tolist(), pairs)
-        index = {label: i for i, label in enumerate(classifier.labels)}
-        truth = np.array([index[str(t)] for t in eval_rows["label"]])
+        probs = _probs(classifier, run.data.eval, run.data.pair)
+        truth = _truth(run.data.eval, classifier.labels)
         result.__dict__.update(metrics_from(probs.argmax(1), truth, len(classifier.labels)))
         result.trainable_params = sum(m.trainable_params for m in members)
         result.total_params = sum(m.total_params for m in members)
@@ -63,11 +69,63 @@ def ensemble_result(run: Any, record: Any, folder: Path, monitor: Monitor) -> Me
     except (PlaygroundError, RuntimeError, ValueError, OSError) as err:
         result.status, result.error = "failed", f"{type(err).__name__}: {err}"
     result.wall_s = sum(m.wall_s for m in members) + time.perf_counter() - started
-    titles = " and ".join(method_title(m.method) for m in members)
     result.fit = {
-        "verdict": "average",
-        "note": f"Averages the label probabilities of {titles}; nothing new is trained. Time "
-        "and size are the members' together.",
+        "verdict": "average" if weighting is None or weighting.equal else "weighted average",
+        "note": f"Averages the label probabilities of {titles}"
+        + (f", {weighting_note(weighting)}" if weighting else "")
+        + "; nothing new is trained. Time and size are the members' together.",
     }
+    if weighting is not None:
+        result.fit["weights"] = weighting.weights
     monitor.method("ensemble", status=result.status, step=len(run.data.eval))
     return result
+
+
+def _probs(classifier: Any, rows: Any, pair: bool) -> np.ndarray:
+    """Probabilities for ``rows``, columns in the classifier's label order."""
+    pairs = rows["text_pair"].astype(str).tolist() if pair else None
+    return classifier.predict_proba(rows["text"].astype(str).tolist(), pairs)[0]
+
+
+def _truth(rows: Any, labels: list[str]) -> np.ndarray:
+    index = {label: i for i, label in enumerate(labels)}
+    return np.array([index[str(t)] for t in rows["label"]], dtype=int)
+
+
+def _weigh(run: Any, paths: list[str]) -> Weighting:
+    """Each member's weight, chosen on the run's weighting rows (equal when it has none)."""
+    from models.classify import get_classifier
+
+    labels = run.data.labels
+    rows = run.data.weighting
+    if len(rows):
+        rows = rows[rows["label"].astype(str).isin(labels)]  # a class training never saw
+    if not len(rows):
+        return choose_weights([np.zeros((0, len(labels)))] * len(paths), np.zeros(0, dtype=int))
+    member_probs = []
+    for path in paths:
+        member = get_classifier(run.config.task, path)
+        # Columns in the run's label order, as the ensemble will average them.
+        probs = _probs(member, rows, run.data.pair)
+        member_probs.append(average([probs], [member.labels], labels, [1.0]))
+    return choose_weights(member_probs, _truth(rows, labels))
+
+
+def weighting_note(weighting: Weighting) -> str:
+    """How the weights were chosen, in words for the run report."""
+    if not weighting.rows:
+        return (
+            "with equal weights (no validation rows beside the evaluation rows to choose others "
+            "on; an upload is split in two only)"
+        )
+    rows = f"{weighting.rows:,} validation rows the evaluation never sees"
+    if weighting.equal:
+        return (
+            f"with equal weights: no other mix classified {rows} better by more than "
+            f"{100 * WEIGHT_MARGIN:g} points (equal weights: {weighting.equal_accuracy:.3f})"
+        )
+    shown = ", ".join(f"{w:g}" for w in weighting.weights)
+    return (
+        f"weighted {shown}, chosen on {rows} (there {weighting.chosen_accuracy:.3f}, against "
+        f"{weighting.equal_accuracy:.3f} with equal weights)"
+    )

@@ -87,7 +87,7 @@ class FinetuneConfig:
     )
     ensemble: bool = field(
         default=False,
-        metadata={"help": "also save (and evaluate) the average of the finished methods"},
+        metadata={"help": "also save (and evaluate) the weighted average of the finished methods"},
     )
     budget_minutes: float | None = field(
         default=None, metadata={"help": "size rows, epochs and max length to finish in ~N minutes"}

@@ -2,21 +2,24 @@
 
 Training rows come from a dataset's ``train`` split and evaluation rows from its ``validation``
 split (never ``test``: that stays for the Classification tab's evaluation view). An upload is split
-into the two by the seed.
+into the two by the seed. A run that ends in an ensemble also keeps up to ``WEIGHTING_ROWS`` of the
+validation rows it does not evaluate on, to choose the members' weights.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from models.datasets.registry import LoadedDataset, get_spec, load_dataset
-from models.datasets.sampling import sample_rows
+from models.datasets.sampling import sample_rows, split_rows
 from models.datasets.upload import ColumnMapping, apply_mapping, read_table
 from models.errors import DatasetError
 from models.finetune.config import ConfigError, FinetuneConfig
 from models.settings import Settings, get_settings
+
+WEIGHTING_ROWS = 1_000  # enough to tell a strong member from a weak one; costs ~10 s to predict
 
 
 @dataclass
@@ -29,11 +32,14 @@ class RunData:
     pair: bool
     description: str
     source: str  # "data home", "downloaded", "sample" or "upload"
+    # Validation rows beside ``eval`` that choose an ensemble's weights (none for an upload).
+    weighting: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def summary(self) -> dict:
         return {
             "train_rows": len(self.train),
             "eval_rows": len(self.eval),
+            "weighting_rows": len(self.weighting),
             "labels": self.labels,
             "pair": self.pair,
             "description": self.description,
@@ -144,7 +150,10 @@ def prepare_data(
         )
 
     train = sample_rows(train_all, train_size, config.seed)
-    evaluation = sample_rows(eval_all, config.eval_size, config.seed)
+    evaluation, unused = split_rows(eval_all, config.eval_size, config.seed)
+    weighting = unused.iloc[:0]
+    if config.ensemble and config.dataset != "upload":
+        weighting = sample_rows(unused, min(WEIGHTING_ROWS, len(unused)), config.seed)
     labels = sorted(train["label"].astype(str).unique())
     if len(labels) < 2:
         raise ConfigError(
@@ -159,4 +168,4 @@ def prepare_data(
             "more rows (so every class appears) or fix the labels."
         )
     pair = "text_pair" in train.columns and train["text_pair"].notna().all()
-    return RunData(train, evaluation, labels, bool(pair), description, source)
+    return RunData(train, evaluation, labels, bool(pair), description, source, weighting)

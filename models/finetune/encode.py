@@ -49,14 +49,6 @@ def encode(
     return EncodedRows(items)
 
 
-def token_lengths(tokenizer: Any, frame: pd.DataFrame, pair: bool, limit: int = 512) -> list[int]:
-    """Token counts of each row (capped at ``limit``), for planning and estimates."""
-    texts = frame["text"].astype(str).tolist()
-    pairs = frame["text_pair"].astype(str).tolist() if pair else None
-    encoded = tokenizer(texts, pairs, truncation=True, max_length=limit)
-    return [len(ids) for ids in encoded["input_ids"]]
-
-
 def curve_subset(rows: EncodedRows, seed: int) -> EncodedRows:
     """At most CURVE_ROWS evaluation rows for the loss curves (the final metrics use them all)."""
     if len(rows) <= CURVE_ROWS:
