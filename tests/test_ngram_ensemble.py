@@ -165,6 +165,25 @@ def test_weighting_rows_are_validation_rows_the_evaluation_never_uses():
     assert plain.eval["text"].tolist() == with_ensemble.eval["text"].tolist()
 
 
+def test_an_uploads_ensemble_keeps_equal_weights_and_says_why(tmp_path):
+    from models.finetune.combine import weighting_note
+    from models.finetune.data import prepare_data
+
+    upload = tmp_path / "reviews.csv"
+    rows = [(f"review number {i}", "good" if i % 2 else "bad") for i in range(40)]
+    upload.write_text("text,label\n" + "\n".join(f"{t},{y}" for t, y in rows), encoding="utf-8")
+    config = FinetuneConfig(
+        task="custom", dataset="upload", upload_path=str(upload), train_size=20, eval_size=10,
+        upload_columns={"text": "text", "label": "label"}, ensemble=True,
+    )  # fmt: skip
+    data = prepare_data(config)
+    assert data.weighting.empty and len(data.eval) == 10  # every held-out row is evaluated
+    empty = choose_weights([np.zeros((0, 2))] * 2, np.zeros(0, dtype=int))
+    assert "with equal weights (no validation rows beside the evaluation rows" in (
+        weighting_note(empty)
+    )
+
+
 def test_an_ensemble_whose_member_is_gone_says_so(tmp_path):
     first, second = tmp_path / "a", tmp_path / "b"
     first.mkdir()
