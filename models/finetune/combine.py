@@ -101,7 +101,7 @@ def _weigh(run: Any, paths: list[str]) -> Weighting:
     if len(rows):
         rows = rows[rows["label"].astype(str).isin(labels)]  # a class training never saw
     if not len(rows):
-        return choose_weights([np.zeros((0, len(labels)))] * len(paths), np.zeros(0, dtype=int))
+        return Weighting([1.0] * len(paths), rows=0, equal_accuracy=0.0, chosen_accuracy=0.0)
     member_probs = []
     for path in paths:
         member = get_classifier(run.config.task, path)
