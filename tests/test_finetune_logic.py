@@ -7,6 +7,7 @@ import pytest
 from models.finetune.analysis import fit_note
 from models.finetune.budget import SAFETY, plan_budget
 from models.finetune.config import ConfigError, FinetuneConfig
+from models.finetune.encode import encode
 from models.finetune.estimate import Calibration, Workload, estimate_seconds
 from models.finetune.slot import TrainingSlot
 from models.finetune.sweep import run_sweep
@@ -79,6 +80,38 @@ def _history(train: list[float], evals: list[float]) -> list[dict]:
         {"step": i, "epoch": i / len(evals) * 3, "eval_loss": v} for i, v in enumerate(evals, 1)
     ]
     return points
+
+
+def _word_tokenizer(texts, pairs, truncation, max_length):
+    """Stands in for a tokenizer: one id per word (its length), truncated like the real one."""
+    out: dict[str, list] = {"input_ids": [], "attention_mask": [], "token_type_ids": []}
+    for row, text in enumerate(texts):
+        first = [len(w) for w in text.split()]
+        second = [len(w) for w in pairs[row].split()] if pairs else []
+        ids = (first + second)[:max_length]
+        out["input_ids"].append(ids)
+        out["attention_mask"].append([1] * len(ids))
+        out["token_type_ids"].append(([0] * len(first) + [1] * len(second))[:max_length])
+    if not pairs:
+        del out["token_type_ids"]
+    return out
+
+
+def test_encoded_rows_are_the_tokenizers_columns_read_row_by_row():
+    import pandas as pd
+
+    frame = pd.DataFrame({"text": ["a bb", "ccc dddd eeeee", "f"], "label": ["pos", "neg", "pos"]})
+    rows = encode(_word_tokenizer, frame, ["neg", "pos"], max_length=2, pair=False)
+    assert len(rows) == 3 and rows.lengths == [2, 2, 1]  # truncated to max_length
+    assert rows[1] == {"input_ids": [3, 4], "attention_mask": [1, 1], "labels": 0}
+    assert rows[2] == {"input_ids": [1], "attention_mask": [1], "labels": 1}
+    picked = rows.subset([2, 0])
+    assert [picked[i] for i in range(2)] == [rows[2], rows[0]] and picked.lengths == [1, 2]
+
+    frame["text_pair"] = ["g", "h ii", "jjj"]
+    pairs = encode(_word_tokenizer, frame, ["neg", "pos"], max_length=8, pair=True)
+    assert pairs[0] == {"input_ids": [1, 2, 1], "attention_mask": [1, 1, 1],
+                        "token_type_ids": [0, 0, 1], "labels": 1}  # fmt: skip
 
 
 def test_fit_note_reads_the_curves():
