@@ -1,4 +1,4 @@
-"""Pure pieces of fine-tuning: the budget planner, the fit note, the training slot, the sweep."""
+"""Pure pieces of fine-tuning: the budget planner, encoded rows, the fit note, the slot, sweeps."""
 
 from __future__ import annotations
 

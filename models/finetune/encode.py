@@ -15,7 +15,7 @@ class EncodedRows:
     Rows are unpadded; the collator pads each batch to its longest row, and the Trainer's
     length-grouped sampler keeps rows of similar length together, so little padding is wasted.
     The tokenizer's columns are kept as they come and a row's dict is built when it is read:
-    a budgeted run may train on 2,000 of 150,000 encoded rows, and building a dict per row
+    a budgeted run may train on ~2,000 of 135,000 encoded rows, and building a dict per row
     up front cost seconds of that budget.
     """
 
