@@ -7,7 +7,7 @@ A thin UI over ``models.classify`` (predictions), ``models.explain`` (occlusion)
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ import pandas as pd
 
 from demos.widgets import column_dropdowns, heatmap_html, read_upload
 from models import catalog
-from models.classify import NLI_PREFIX, ZERO_SHOT, classify, get_classifier, task_key
+from models.classify import NLI_PREFIX, ZERO_SHOT, classify, get_classifier
 from models.errors import PlaygroundError
 from models.finetune.methods import METHODS
 from models.zero_shot import detect_language
@@ -44,6 +44,9 @@ EXAMPLES = {
         ["Play some jazz by Miles Davis", ""],
     ],
 }
+# probe, text, [hypothesis,] prediction, score, verdict, note: the texts get the room.
+PROBE_WIDTHS = ["13%", "38%", "11%", "7%", "13%", "18%"]
+PROBE_WIDTHS_NLI = ["12%", "26%", "18%", "11%", "6%", "12%", "15%"]
 EVAL_DATASETS = {
     "sentiment": ["nsmc", "vader"],
     "nli": ["kornli"],
@@ -59,13 +62,14 @@ def model_choices(task: str) -> list[tuple[str, str]]:
     nli_runs = []
     for saved in saved_classifiers():
         accuracy = f", acc {saved['accuracy']:.3f}" if saved["accuracy"] is not None else ""
-        label = f"run {saved['run_id']} · {saved['method']} · {saved['dataset']}{accuracy}"
+        stopped = " · stopped early" if saved["status"] == "stopped" else ""
+        label = f"run {saved['run_id']} · {saved['method']} · {saved['dataset']}{accuracy}{stopped}"
         if saved["task"] == task:
             choices.append((label, saved["path"]))
         if saved["task"] == "nli" and task != "nli" and saved["method"] in ENTAILMENT_METHODS:
             nli_runs.append((f"zero-shot by entailment with {label}", NLI_PREFIX + saved["path"]))
     defaults = catalog.task_defaults()
-    for key in ("sentiment-ko", "sentiment-en") if task == "sentiment" else (task,):
+    for key in default_keys(task):
         if defaults[key].hub:
             choices.append((f"Hub: {defaults[key].hub}", defaults[key].hub))
     if task != "nli":
@@ -78,20 +82,28 @@ def model_choices(task: str) -> list[tuple[str, str]]:
 
 def model_status(task: str, model: str) -> str:
     """What will classify, where it comes from, and whether a trained default exists."""
-    keys = ["sentiment-ko", "sentiment-en"] if task == "sentiment" else [task]
+    if model != AUTO:
+        return f"Model: `{model}`."
     lines = []
-    for key in keys:
+    for key in default_keys(task):
         choice = catalog.choose_model(key)
-        if model == AUTO:
-            lines.append(f"**{choice.title}**: `{choice.ref}` ({choice.mode}; {choice.where}).")
+        lines.append(f"**{choice.title}**: `{choice.ref}` ({choice.mode}; {choice.where}).")
         if choice.mode in ("zero-shot", "unavailable"):
             lines.append(
                 f"No trained model for {choice.title} yet: zero-shot is used meanwhile. "
                 "Press *Train the default model* to train one offline (about 3 minutes)."
             )
-    if model != AUTO:
-        lines.insert(0, f"Model: `{model}`.")
     return "\n\n".join(lines)
+
+
+def default_keys(task: str) -> list[str]:
+    """The defaults a task has: sentiment has one per language."""
+    return ["sentiment-ko", "sentiment-en"] if task == "sentiment" else [task]
+
+
+def default_choices(task: str) -> list[tuple[str, str]]:
+    defaults = catalog.task_defaults()
+    return [(f"{defaults[k].title}: {defaults[k].dataset}", k) for k in default_keys(task)]
 
 
 def _labels(text: str) -> list[str] | None:
@@ -152,16 +164,6 @@ def evaluate_api(
         return {"error": str(err)}
 
 
-def _predict_fn(task: str, model: str, labels: list[str] | None, language: str):
-    classifier = get_classifier(task, model, labels, language)
-
-    def predict(texts: list[str]) -> list[tuple[str, float]]:
-        probs, _ = classifier.predict_proba(texts)
-        return [(classifier.labels[int(p.argmax())], float(p.max())) for p in probs]
-
-    return classifier, predict
-
-
 def create_classification_tab(app: gr.Blocks) -> None:
     """Build the tab and wire its events."""
     gr.Markdown(
@@ -179,8 +181,14 @@ def create_classification_tab(app: gr.Blocks) -> None:
         refresh = gr.Button("↻", scale=0, min_width=50)
     status = gr.Markdown(elem_id="cls-status")
     with gr.Row():
-        train_default = gr.Button("Train the default model", elem_id="cls-train-default")
-        budget = gr.Number(3, label="Budget (minutes)", minimum=0.5, maximum=60, scale=0)
+        default_key = gr.Dropdown(
+            default_choices("sentiment"), value="sentiment-ko", label="Default to train",
+            scale=2, elem_id="cls-default-key",
+        )  # fmt: skip
+        budget = gr.Number(3, label="Budget (minutes)", scale=1, elem_id="cls-budget")
+        with gr.Column(scale=2, min_width=160):
+            train_default = gr.Button("Train the default model", elem_id="cls-train-default")
+            stop_default = gr.Button("Stop", variant="stop", size="sm", elem_id="cls-stop-default")
     train_status = gr.Markdown(elem_id="cls-train-status")
     labels = gr.Textbox(
         label="Zero-shot labels (comma-separated; empty: the task's usual labels)",
@@ -200,8 +208,12 @@ def create_classification_tab(app: gr.Blocks) -> None:
                         classify_button = gr.Button("Classify", variant="primary", elem_id="cls-go")
                         probe_button = gr.Button("Probe robustness", elem_id="cls-probe")
                     examples = gr.Dataset(
-                        components=[text, text_pair], samples=EXAMPLES["sentiment"],
+                        components=[text], samples=[[t] for t, _ in EXAMPLES["sentiment"]],
                         label="Examples (click one)",
+                    )  # fmt: skip
+                    nli_examples = gr.Dataset(
+                        components=[text, text_pair], samples=EXAMPLES["nli"],
+                        label="Examples (click one)", visible=False,
                     )  # fmt: skip
                 with gr.Column():
                     scores = gr.Label(
@@ -280,18 +292,42 @@ def create_classification_tab(app: gr.Blocks) -> None:
             )
             report_state = gr.State(None)
 
+    eval_outputs = [
+        eval_summary, per_class, confusion, threshold_group, threshold, threshold_text,
+        threshold_plot, true_filter, predicted_filter, misclassified, report_state,
+    ]  # fmt: skip
+
+    def cleared_evaluation(summary: str = "") -> dict:
+        """Empty evaluation outputs, so an error or a new task never sits above old results."""
+        return {
+            eval_summary: summary, per_class: None, confusion: "",
+            threshold_group: gr.update(visible=False), threshold: 0.5, threshold_text: "",
+            threshold_plot: None, true_filter: gr.update(choices=["(any)"], value="(any)"),
+            predicted_filter: gr.update(choices=["(any)"], value="(any)"), misclassified: None,
+            report_state: None,
+        }  # fmt: skip
+
     # -- model and task ------------------------------------------------------------------------
     def on_task(task_value: str) -> dict:
         datasets = EVAL_DATASETS[task_value]
+        key = default_keys(task_value)[0]
         return {
             model: gr.update(choices=model_choices(task_value), value=AUTO),
+            text: gr.update(label="Premise" if task_value == "nli" else "Text"),
             text_pair: gr.update(visible=task_value == "nli"),
-            examples: gr.update(samples=EXAMPLES[task_value]),
+            examples: gr.update(
+                samples=[[t] for t, _ in EXAMPLES[task_value]], visible=task_value != "nli"
+            ),
+            nli_examples: gr.update(visible=task_value == "nli"),
+            default_key: gr.update(choices=default_choices(task_value), value=key),
             eval_dataset: gr.update(choices=[*datasets, "upload"], value=datasets[0]),
             status: model_status(task_value, AUTO),
             attribution: None,
             scores: None,
+            notice: "",
+            how_to_read: "",
             probes: gr.update(visible=False),
+            **cleared_evaluation(),
         }
 
     def on_model(task_value: str, model_value: str) -> dict:
@@ -303,7 +339,8 @@ def create_classification_tab(app: gr.Blocks) -> None:
 
     task.change(
         on_task, task,
-        [model, text_pair, examples, eval_dataset, status, attribution, scores, probes],
+        [model, text, text_pair, examples, nli_examples, default_key, eval_dataset, status,
+         attribution, scores, notice, how_to_read, probes, *eval_outputs],
         api_visibility="private",
     )  # fmt: skip
     model.change(on_model, [task, model], [labels, status], api_visibility="private")
@@ -311,7 +348,10 @@ def create_classification_tab(app: gr.Blocks) -> None:
         lambda t: gr.update(choices=model_choices(t)), task, model, api_visibility="private"
     )
     app.load(lambda t: model_status(t, AUTO), task, status, api_visibility="private")
-    examples.click(lambda sample: sample, examples, [text, text_pair], api_visibility="private")
+    examples.click(lambda sample: sample[0], examples, text, api_visibility="private")
+    nli_examples.click(
+        lambda sample: sample, nli_examples, [text, text_pair], api_visibility="private"
+    )
 
     # -- one input -----------------------------------------------------------------------------
     def run_classify(
@@ -357,20 +397,25 @@ def create_classification_tab(app: gr.Blocks) -> None:
         try:
             check_input(task_value, text_value, pair)
             language = detect_language(text_value)
-            if task_value == "nli":
-                classifier = get_classifier(task_value, model_value or AUTO, None, language)
+            classifier = get_classifier(
+                task_value, model_value or AUTO, _labels(label_text), language
+            )
 
-                def predict(texts: list[str]) -> list[tuple[str, float]]:
-                    probs, _ = classifier.predict_proba(texts, [pair.strip()] * len(texts))
-                    return [(classifier.labels[int(p.argmax())], float(p.max())) for p in probs]
-            else:
-                _, predict = _predict_fn(
-                    task_value, model_value or AUTO, _labels(label_text), language
-                )
-            rows = run_probes(text_value.strip(), predict, task_value)
+            def predict(texts: list[str], pairs: list[str] | None) -> list[tuple[str, float]]:
+                probs, _ = classifier.predict_proba(texts, pairs)
+                return [(classifier.labels[int(p.argmax())], float(p.max())) for p in probs]
+
+            hypothesis = pair.strip() if task_value == "nli" else None
+            rows = run_probes(text_value.strip(), predict, task_value, hypothesis)
         except PlaygroundError as err:
             return {notice: f"⚠️ {err}", probes: gr.update(visible=False)}
-        return {probes: gr.update(value=pd.DataFrame(rows), visible=True)}
+        # "flipped" stays in the rows for programs; the verdict says it for people.
+        table = pd.DataFrame(rows).drop(columns="flipped")
+        widths = PROBE_WIDTHS_NLI if hypothesis is not None else PROBE_WIDTHS
+        return {
+            notice: f"Probed with ({classifier.mode}): {classifier.description}",
+            probes: gr.update(value=table, visible=True, column_widths=widths),
+        }
 
     probe_button.click(
         run_probe, [task, model, text, text_pair, labels], [notice, probes],
@@ -379,14 +424,24 @@ def create_classification_tab(app: gr.Blocks) -> None:
 
     # -- a whole file --------------------------------------------------------------------------
     def on_batch_file(path: str | None) -> dict:
+        no_columns = gr.update(choices=[], value=None)
+        cleared = {
+            batch_preview: None, batch_download: None, batch_text: no_columns,
+            batch_pair: no_columns,
+        }  # fmt: skip
         if not path:
-            return {batch_status: ""}
+            return {batch_status: "", **cleared}
         try:
             preview = read_upload(path)
         except PlaygroundError as err:
-            return {batch_status: f"⚠️ {err}"}
+            return {batch_status: f"⚠️ {err}", **cleared}
         text_update, pair_update, _ = column_dropdowns(preview)
-        return {batch_status: preview.describe(), batch_text: text_update, batch_pair: pair_update}
+        return {
+            **cleared,
+            batch_status: preview.describe(),
+            batch_text: text_update,
+            batch_pair: pair_update,
+        }
 
     def run_batch(
         task_value: str,
@@ -397,43 +452,33 @@ def create_classification_tab(app: gr.Blocks) -> None:
         pair_column: str,
         progress: gr.Progress = gr.Progress(),  # noqa: B008
     ) -> dict:
-        from models.datasets.upload import ColumnMapping, apply_mapping, read_table
+        from models.batch import classify_table
+        from models.datasets.upload import ColumnMapping, read_table
         from models.settings import get_settings
 
         if not path:
             return {batch_status: "⚠️ Upload a file first."}
         try:
             table = read_table(path, get_settings().max_upload_rows)
-            rows = apply_mapping(table, ColumnMapping(text=column, text_pair=pair_column or None))
-            if task_value == "nli" and "text_pair" not in rows:
-                raise PlaygroundError("NLI needs a hypothesis column as well.")
-            language = detect_language(" ".join(rows["text"].head(20)))
-            classifier = get_classifier(
-                task_value, model_value or AUTO, _labels(label_text), language
-            )
-            progress(0.1, desc=f"Classifying {len(rows):,} rows")
-            probs, truncated = classifier.predict_proba(
-                rows["text"].tolist(), rows["text_pair"].tolist() if "text_pair" in rows else None
-            )
+            mapping = ColumnMapping(text=column, text_pair=pair_column or None)
+            progress(0.0, desc=f"Classifying {len(table):,} rows")
+            result = classify_table(
+                table, mapping, task_value, model_value or AUTO, _labels(label_text),
+                _rows_progress(progress),
+            )  # fmt: skip
         except PlaygroundError as err:
-            return {batch_status: f"⚠️ {err}"}
-        result = rows.copy()
-        result["predicted"] = [classifier.labels[int(p.argmax())] for p in probs]
-        result["confidence"] = probs.max(axis=1).round(4)
-        for i, label in enumerate(classifier.labels):
-            result[f"p({label})"] = probs[:, i].round(4)
-        result["truncated"] = truncated
-        cut = sum(truncated)
-        text_note = f" {cut} rows were longer than the model reads and were cut." if cut else ""
+            return {batch_status: f"⚠️ {err}", batch_preview: None, batch_download: None}
         return {
-            batch_status: f"Classified {len(result):,} rows with `{classifier.ref}`.{text_note}",
-            batch_preview: result.head(50),
-            batch_download: _download(result, "classified"),
+            batch_status: result.describe(),
+            batch_preview: result.frame.head(50),
+            batch_download: _download(result.frame, "classified"),
         }
 
     batch_file.change(
-        on_batch_file, batch_file, [batch_status, batch_text, batch_pair], api_visibility="private"
-    )
+        on_batch_file, batch_file,
+        [batch_status, batch_text, batch_pair, batch_preview, batch_download],
+        api_visibility="private",
+    )  # fmt: skip
     batch_button.click(
         run_batch, [task, model, labels, batch_file, batch_text, batch_pair],
         [batch_status, batch_preview, batch_download], api_visibility="private",
@@ -445,26 +490,21 @@ def create_classification_tab(app: gr.Blocks) -> None:
 
     def on_eval_file(path: str | None) -> dict:
         if not path:
-            return {eval_summary: ""}
+            return cleared_evaluation()
         try:
             preview = read_upload(path)
         except PlaygroundError as err:
-            return {eval_summary: f"⚠️ {err}"}
+            return cleared_evaluation(f"⚠️ {err}")
         updates = dict(
             zip((eval_text, eval_pair, eval_label), column_dropdowns(preview), strict=True)
         )
-        return {eval_summary: preview.describe(), **updates}
+        return {**cleared_evaluation(preview.describe()), **updates}
 
     eval_dataset.change(on_eval_dataset, eval_dataset, eval_upload_group, api_visibility="private")
     eval_file.change(
-        on_eval_file, eval_file, [eval_summary, eval_text, eval_pair, eval_label],
+        on_eval_file, eval_file, [*eval_outputs, eval_text, eval_pair, eval_label],
         api_visibility="private",
     )  # fmt: skip
-
-    eval_outputs = [
-        eval_summary, per_class, confusion, threshold_group, threshold, threshold_text,
-        threshold_plot, true_filter, predicted_filter, misclassified, report_state,
-    ]  # fmt: skip
 
     def run_evaluate(
         task_value: str, model_value: str, name: str, split: str, limit: float,
@@ -476,7 +516,8 @@ def create_classification_tab(app: gr.Blocks) -> None:
         from models.evaluate import evaluate, evaluate_frame, threshold_curve
         from models.settings import get_settings
 
-        progress(0.05, desc="Classifying the rows")
+        progress(0.0, desc="Loading the data and the model")
+        report_progress = _rows_progress(progress)
         try:
             if name == "upload":
                 if not path:
@@ -486,14 +527,20 @@ def create_classification_tab(app: gr.Blocks) -> None:
                 frame = apply_mapping(table, mapping, need_label=True)
                 frame = sample_rows(frame, min(int(limit), len(frame)), 0)
                 language = detect_language(" ".join(frame["text"].head(20)))
-                report = evaluate_frame(frame, task_value, model_value or AUTO, language)
+                report = evaluate_frame(
+                    frame, task_value, model_value or AUTO, language, progress=report_progress
+                )
             else:
-                report = evaluate(task_value, name, split, model_value or AUTO, int(limit))
+                report = evaluate(
+                    task_value, name, split, model_value or AUTO, int(limit),
+                    progress=report_progress,
+                )  # fmt: skip
         except PlaygroundError as err:
-            return {eval_summary: f"⚠️ {err}", report_state: None}
+            return cleared_evaluation(f"⚠️ {err}")
+        where = "the uploaded file" if name == "upload" else f"{report.dataset}/{report.split}"
         summary = (
             f"**Accuracy {report.accuracy:.4f}** · **macro-F1 {report.macro_f1:.4f}** on "
-            f"{report.n:,} rows of {report.dataset}/{report.split or 'upload'}. Model: "
+            f"{report.n:,} rows of {where}. Model: "
             f"`{report.model}` ({report.mode})."
         )
         if report.note:
@@ -552,20 +599,18 @@ def create_classification_tab(app: gr.Blocks) -> None:
     # -- train the default for this task -------------------------------------------------------
     default_job = gr.State(None)
 
-    def run_train_default(task_value: str, text_value: str, minutes: float) -> Iterator[dict]:
+    def run_train_default(task_value: str, key: str, minutes: float | None) -> Iterator[dict]:
         from models.finetune.defaults import default_result, recipe_config, train_default
         from models.finetune.jobs import start_job
         from models.finetune.monitor import Monitor
         from models.finetune.report import progress_markdown
 
-        language = (
-            detect_language(text_value)
-            if text_value
-            else ("ko" if task_value != "intent" else "en")
-        )
-        key = task_key(task_value, language)
         try:
-            config = recipe_config(key, float(minutes or 3))
+            if key not in default_keys(task_value):
+                raise PlaygroundError(f"Choose which default of {task_value} to train.")
+            if minutes is None:
+                raise PlaygroundError("Type a budget in minutes (3 is the recipe's).")
+            config = recipe_config(key, float(minutes))
             config.check()
             monitor = Monitor(config.methods)
             job = start_job(
@@ -584,7 +629,11 @@ def create_classification_tab(app: gr.Blocks) -> None:
             return
         result = default_result(job.result)
         if result.status != "done":
-            yield {train_status: f"⚠️ Training {result.status}: {result.error or 'not registered'}"}
+            why = "stopped" if job.monitor.stop_requested else (result.error or result.status)
+            yield {
+                train_status: f"⚠️ Training {why}: the default for {key} is unchanged.",
+                default_job: None,
+            }
             return
         yield {
             train_status: f"Done: validation accuracy {result.eval_accuracy:.3f}; it is now the "
@@ -595,9 +644,24 @@ def create_classification_tab(app: gr.Blocks) -> None:
         }
 
     train_default.click(
-        run_train_default, [task, text, budget], [train_status, status, model, default_job],
-        api_visibility="private",
+        run_train_default, [task, default_key, budget],
+        [train_status, status, model, default_job], api_visibility="private",
     )  # fmt: skip
+
+    def stop_training(job: Any) -> str:
+        if job is None or not job.running:
+            return "Nothing is training from this tab."
+        job.stop()
+        return "Stopping after the current step…"
+
+    stop_default.click(stop_training, default_job, train_status, api_visibility="private")
+
+
+def _rows_progress(progress: gr.Progress) -> Callable[[int, int], None]:
+    def report(done: int, total: int) -> None:
+        progress(done / total, desc=f"Classified {done:,} of {total:,} rows")
+
+    return report
 
 
 def _errors(rows: list[dict], true_value: str, predicted_value: str) -> pd.DataFrame:
@@ -617,9 +681,10 @@ def _threshold_text(rows: list[dict], positive: str, value: float) -> str:
     from models.evaluate import threshold_metrics
 
     m = threshold_metrics(rows, positive, value)
+    precision = "n/a" if m["precision"] is None else f"{m['precision']:.3f}"
     return (
         f"Predicting **{positive}** when its probability ≥ {value:.2f}: precision "
-        f"{m['precision']:.3f}, recall {m['recall']:.3f}, F1 {m['f1']:.3f}, accuracy "
+        f"{precision}, recall {m['recall']:.3f}, F1 {m['f1']:.3f}, accuracy "
         f"{m['accuracy']:.3f} ({m['predicted_positive']} of {len(rows)} rows called {positive}). "
         "A higher threshold trades recall for precision."
     )

@@ -243,25 +243,25 @@ def create_finetune_tab(app: gr.Blocks) -> None:
                 train_size = gr.Slider(16, 12_395, value=2000, step=1, label="Training rows")
                 eval_size = gr.Slider(8, 1_389, value=500, step=1, label="Evaluation rows")
             with gr.Row():
-                epochs = gr.Number(1, label="Epochs", minimum=0.1, maximum=20, step=0.5)
-                batch_size = gr.Number(8, label="Batch size", precision=0, minimum=1, maximum=512)
+                epochs = gr.Number(1, label="Epochs", step=0.5)
+                batch_size = gr.Number(8, label="Batch size", precision=0)
                 budget = gr.Number(
-                    0, label="Time budget (min, 0 = off)", minimum=0,
+                    0, label="Time budget (min, 0 = off)",
                     info="Chooses rows, epochs and max length to finish in about this time",
                 )  # fmt: skip
             with gr.Accordion("Learning rates, schedule, length, seed", open=False):
                 with gr.Row():
                     learning_rates = {
-                        name: gr.Number(m.default_lr, label=f"LR: {m.title}", minimum=0)
+                        name: gr.Number(m.default_lr, label=f"LR: {m.title}")
                         for name, m in METHODS.items()
                         if reasons[name] is None and m.trainer
                     }
                     probe_c = gr.Number(
-                        10.0, label="Probe: C (inverse regularisation)", minimum=0,
+                        10.0, label="Probe: C (inverse regularisation)",
                         info="For sentence embeddings + logistic regression",
                     )  # fmt: skip
                     trained_layers = gr.Number(
-                        4, label="Top layers: how many to train", precision=0, minimum=1,
+                        4, label="Top layers: how many to train", precision=0,
                         info="For 'Top layers, frozen bottom cached'",
                     )  # fmt: skip
                 with gr.Row():
@@ -274,11 +274,11 @@ def create_finetune_tab(app: gr.Blocks) -> None:
                     seed = gr.Number(42, label="Seed", precision=0)
             with gr.Accordion("LoRA settings", open=False):
                 with gr.Row():
-                    lora_rank = gr.Number(8, label="Rank r", precision=0, minimum=0)
-                    lora_alpha = gr.Number(16, label="Alpha", minimum=0)
-                    lora_dropout = gr.Number(0.05, label="Dropout", minimum=0, maximum=0.9)
+                    lora_rank = gr.Number(8, label="Rank r", precision=0)
+                    lora_alpha = gr.Number(16, label="Alpha")
+                    lora_dropout = gr.Number(0.05, label="Dropout")
                 lora_top_layers = gr.Number(
-                    0, label="Adapt only the top N layers (0 = all)", precision=0, minimum=0,
+                    0, label="Adapt only the top N layers (0 = all)", precision=0,
                     info="Backpropagation stops below them: faster, usually a little less accurate",
                 )  # fmt: skip
                 lora_targets = gr.Textbox(

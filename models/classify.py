@@ -8,6 +8,7 @@ Only loaded models are shared between users; a classifier object holds nothing p
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -326,9 +327,13 @@ def get_classifier(
     """
     choice = resolve_choice(task, language, model)
     if choice == ZERO_SHOT or choice.startswith(NLI_PREFIX):
-        wanted = list(labels) if labels else default_labels(task, language)
+        # NLI's labels are fixed; a repeated label would split one class's score in two.
+        typed = list(dict.fromkeys(labels or [])) if task != "nli" else []
+        wanted = typed or default_labels(task, language)
         if len(wanted) < 2:
-            raise PlaygroundError("Zero-shot needs at least two labels, separated by commas.")
+            raise PlaygroundError(
+                "Zero-shot needs at least two different labels, separated by commas."
+            )
         if choice == ZERO_SHOT:
             embedder_ref = catalog.task_defaults()[task_key(task, language)].zero_shot
             embedder = loading.load_embedder(embedder_ref)
@@ -351,6 +356,36 @@ def get_classifier(
     # Resolving reads several files, a cost every single-text call would pay; a folder's contents
     # do not change under the same modification time (runs always write new folders).
     return loading.load_once(("classifier", "choice", choice, _folder_stamp(choice)), build)
+
+
+Progress = Callable[[int, int], None]  # (rows done, rows in all)
+PROGRESS_CHUNK = 1000
+
+
+def predict_with_progress(
+    classifier: Classifier,
+    texts: list[str],
+    pairs: list[str] | None = None,
+    progress: Progress | None = None,
+) -> tuple[np.ndarray, list[bool]]:
+    """``classifier.predict_proba`` in chunks of rows, reporting after each one.
+
+    Many rows take minutes on a CPU; chunks let a UI show how far it got. Rows are chunked the
+    same way with or without ``progress``, so the tab, the API and the command batch the same
+    rows together and agree to the digit. Each chunk is still sorted by length inside the
+    classifier, so padding stays small.
+    """
+    probs, truncated = [], []
+    for start in range(0, max(len(texts), 1), PROGRESS_CHUNK):
+        end = start + PROGRESS_CHUNK
+        chunk_probs, chunk_cut = classifier.predict_proba(
+            texts[start:end], None if pairs is None else pairs[start:end]
+        )
+        probs.append(chunk_probs)
+        truncated.extend(chunk_cut)
+        if progress is not None:
+            progress(min(end, len(texts)), len(texts))
+    return np.concatenate(probs), truncated
 
 
 def _folder_stamp(ref: str) -> str:

@@ -20,7 +20,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from models.classify import get_classifier
+from models.classify import (
+    NLI_PREFIX,
+    ZERO_SHOT,
+    Progress,
+    get_classifier,
+    predict_with_progress,
+    resolve_choice,
+)
 from models.datasets.registry import get_spec, load_dataset
 from models.datasets.sampling import sample_rows
 from models.errors import PlaygroundError
@@ -30,6 +37,7 @@ SYNONYMS = {
     "entail": "entailment",
     "contradict": "contradiction",
 }  # fmt: skip
+POSITIVE_NAMES = {"positive", "pos", "1", "true", "yes", "긍정", "spam", "entailment"}
 
 
 @dataclass
@@ -92,6 +100,16 @@ def align_labels(model_labels: list[str], data_labels: list[str]) -> tuple[dict[
     )
 
 
+def positive_label(labels: list[str]) -> str | None:
+    """The class a binary task's threshold is about: one named like "positive" (긍정, yes,
+    true, 1, ...), else the second in sorted order (the usual 0 / 1 convention). None unless
+    there are exactly two classes."""
+    if len(labels) != 2:
+        return None
+    named = [label for label in labels if label.strip().lower() in POSITIVE_NAMES]
+    return named[0] if len(named) == 1 else sorted(labels)[1]
+
+
 def _metrics(truth: list[str], predicted: list[str], labels: list[str]) -> dict:
     from sklearn.metrics import (
         accuracy_score,
@@ -130,27 +148,28 @@ def evaluate_frame(
     language: str = "en",
     dataset: str = "upload",
     split: str = "",
+    progress: Progress | None = None,
 ) -> EvalReport:
     """Evaluate on rows with ``text`` (``text_pair``) and ``label`` columns."""
     if frame.empty:
         raise PlaygroundError("There are no rows to evaluate.")
     data_labels = sorted(frame["label"].astype(str).unique())
-    zero_shot = model in ("zero-shot",) or model.startswith("zero-shot-nli:")
-    classifier = get_classifier(task, model, data_labels if zero_shot else None, language)
+    # "auto" may resolve to zero-shot (no trained default yet): it then scores the data's labels.
+    choice = resolve_choice(task, language, model)
+    zero_shot = choice == ZERO_SHOT or choice.startswith(NLI_PREFIX)
+    classifier = get_classifier(task, choice, data_labels if zero_shot else None, language)
     mapping, note = align_labels(classifier.labels, data_labels)
     texts = frame["text"].astype(str).tolist()
     pairs = frame["text_pair"].astype(str).tolist() if task == "nli" else None
     if task == "nli" and pairs is None:
         raise PlaygroundError("NLI evaluation needs a second text column (the hypothesis).")
-    probs, _ = classifier.predict_proba(texts, pairs)
+    probs, _ = predict_with_progress(classifier, texts, pairs, progress)
     model_labels = classifier.labels
     predicted = [mapping.get(model_labels[i], model_labels[i]) for i in probs.argmax(axis=1)]
     truth = frame["label"].astype(str).tolist()
     metrics = _metrics(truth, predicted, data_labels)
 
-    positive = None
-    if len(data_labels) == 2:
-        positive = "positive" if "positive" in data_labels else data_labels[1]
+    positive = positive_label(data_labels)
     inverse = {v: k for k, v in mapping.items()}
     rows = []
     for i, text in enumerate(texts):
@@ -192,6 +211,7 @@ def evaluate(
     model: str = "auto",
     limit: int | None = None,
     seed: int = 0,
+    progress: Progress | None = None,
 ) -> EvalReport:
     """Evaluate on a registered dataset's split (``limit``: a stratified sample of N rows)."""
     spec = get_spec(dataset)
@@ -203,13 +223,15 @@ def evaluate(
         if limit < 1:
             raise PlaygroundError("Evaluate at least one row.")
         frame = sample_rows(frame, min(limit, len(frame)), seed)
-    report = evaluate_frame(frame, task, model, spec.language, dataset, split)
+    report = evaluate_frame(frame, task, model, spec.language, dataset, split, progress)
     if loaded.source == "sample":
         report.note = (report.note + " " + loaded.describe()).strip()
     return report
 
 
-def threshold_metrics(rows: list[dict], positive: str, threshold: float) -> dict[str, float]:
+def threshold_metrics(
+    rows: list[dict], positive: str, threshold: float
+) -> dict[str, float | int | None]:
     """Precision, recall, F1 and accuracy for the positive class when it is predicted at
     probability >= ``threshold`` (binary tasks: the trade-off accuracy alone hides)."""
     scores = np.array([r["positive_score"] for r in rows])
@@ -218,9 +240,10 @@ def threshold_metrics(rows: list[dict], positive: str, threshold: float) -> dict
     tp = int((predicted & truth).sum())
     fp = int((predicted & ~truth).sum())
     fn = int((~predicted & truth).sum())
-    precision = tp / (tp + fp) if tp + fp else 1.0
+    # Precision is undefined when nothing is called positive: None, not a flattering 1.0.
+    precision = tp / (tp + fp) if tp + fp else None
     recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision and recall else 0.0
     return {
         "threshold": threshold,
         "precision": precision,
@@ -236,7 +259,8 @@ def threshold_curve(rows: list[dict], positive: str, steps: int = 41) -> pd.Data
     points = []
     for t in np.linspace(0.0, 1.0, steps):
         m = threshold_metrics(rows, positive, float(t))
-        points.append({"threshold": float(t), "metric": "precision", "value": m["precision"]})
+        if m["precision"] is not None:
+            points.append({"threshold": float(t), "metric": "precision", "value": m["precision"]})
         points.append({"threshold": float(t), "metric": "recall", "value": m["recall"]})
     return pd.DataFrame(points)
 

@@ -29,11 +29,22 @@ SWAPS_KO = {
     "오빠": "언니", "언니": "오빠", "형": "누나", "누나": "형", "남배우": "여배우",
     "여배우": "남배우", "철수": "영희", "영희": "철수", "민수": "지영", "지영": "민수",
 }  # fmt: skip
-CLAUSE = {"en": " By the way, it was raining that day.", "ko": " 참고로 그날은 비가 왔다."}
+CLAUSE = {"en": "By the way, it was raining that day.", "ko": "참고로 그날은 비가 왔다."}
 AUXILIARIES = (
     "is", "was", "are", "were", "am", "do", "does", "did", "can", "will", "would", "should",
     "could", "has", "have", "had",
 )  # fmt: skip
+# A text that is already negative gets its negation removed: adding another one ("was not not
+# bad") makes a sentence nobody writes, and a model's answer to it means nothing.
+CONTRACTIONS = {
+    "don't": "do", "doesn't": "does", "didn't": "did", "isn't": "is", "aren't": "are",
+    "wasn't": "was", "weren't": "were", "can't": "can", "won't": "will", "wouldn't": "would",
+    "shouldn't": "should", "couldn't": "could", "hasn't": "has", "haven't": "have",
+    "hadn't": "had",
+}  # fmt: skip
+NEGATED_EN = re.compile(rf"\b({'|'.join(map(re.escape, CONTRACTIONS))})\b|\bnot\s+", re.IGNORECASE)
+# Korean: the "-지 않-" ending ("좋지 않았다" -> "좋았다") and the adverbs 안 / 못 before a verb.
+NEGATED_KO = re.compile(r"지\s*않|(?:^|(?<=\s))(?:안|못)\s+")
 
 
 @dataclass
@@ -44,6 +55,7 @@ class Probe:
     text: str
     applies: bool
     note: str = ""
+    pair: str | None = None  # NLI: the hypothesis this rewrite is judged with
 
 
 def _typos(text: str, rng: random.Random) -> str:
@@ -58,16 +70,30 @@ def _typos(text: str, rng: random.Random) -> str:
     return " ".join(words)
 
 
-def _negate(text: str, language: str) -> tuple[str, bool]:
+def _negate(text: str, language: str) -> tuple[str, str]:
+    """The text with its negation removed if it has one, else with one added; and which."""
     if language == "ko":
+        if NEGATED_KO.search(text):
+            return NEGATED_KO.sub("", text, count=1), "negation removed"
         stripped = text.rstrip(" .!?~")
         if stripped.endswith("다") and len(stripped) > 1:
-            return stripped[:-1] + "지 않다" + text[len(stripped) :], True
-        return f"{stripped}, 라고 하기는 어렵다.", True
+            return stripped[:-1] + "지 않다" + text[len(stripped) :], "negation added"
+        return f"{stripped}, 라고 하기는 어렵다.", "negation added"
+    negated = NEGATED_EN.search(text)
+    if negated:
+        if negated.group(1):
+            word = CONTRACTIONS[negated.group(1).lower()]
+            word = word.capitalize() if negated.group(1)[0].isupper() else word
+        else:
+            word = ""
+        rest = text[negated.end() :]
+        if negated.start() == 0 and not word:  # "Not bad at all." -> "Bad at all."
+            rest = rest[:1].upper() + rest[1:]
+        return text[: negated.start()] + word + rest, "negation removed"
     pattern = re.compile(rf"\b({'|'.join(AUXILIARIES)})\b", re.IGNORECASE)
     if pattern.search(text):
-        return pattern.sub(lambda m: f"{m.group(1)} not", text, count=1), True
-    return f"I don't think that {text[0].lower()}{text[1:]}", True
+        return pattern.sub(lambda m: f"{m.group(1)} not", text, count=1), "negation added"
+    return f"I don't think that {text[0].lower()}{text[1:]}", "negation added"
 
 
 def _swap_gendered(text: str, language: str) -> tuple[str, bool]:
@@ -86,78 +112,118 @@ def _swap_gendered(text: str, language: str) -> tuple[str, bool]:
     return swapped, swapped != text
 
 
-def probes(text: str) -> list[Probe]:
-    """The rewrites of ``text`` (Korean and English rules chosen by the text's script)."""
+def _with_clause(text: str, language: str) -> str:
+    base = text.rstrip()
+    end = "" if base.endswith((".", "!", "?", "…", "~")) else "."
+    return f"{base}{end} {CLAUSE[language]}"
+
+
+def probes(text: str, pair: str | None = None) -> list[Probe]:
+    """The rewrites of ``text`` (Korean and English rules chosen by the text's script).
+
+    With ``pair`` (NLI's hypothesis), a rewrite that must keep the meaning changes both texts
+    alike: swapping "man" for "woman" in the premise alone would make a true contradiction.
+    """
     language = detect_language(text)
     rng = random.Random(sum(map(ord, text)))
-    result = [Probe("typos", _typos(text, rng), len(text.split()) > 0, "two swapped letters")]
+    typos = _typos(text, rng)
+    result = [
+        Probe(
+            "typos", typos, typos != text,
+            "two swapped letters" if typos != text else "no word of 3+ characters", pair,
+        )
+    ]  # fmt: skip
     if language == "ko":
         spaced = re.sub(r"\s+", "", text)
-        result.append(Probe("no spacing", spaced, spaced != text, "띄어쓰기 제거"))
-    negated, ok = _negate(text, language)
-    result.append(Probe("negation", negated, ok, "rule-based; may read awkwardly"))
+        note = "spaces removed (띄어쓰기)" if spaced != text else "no spaces to remove"
+        result.append(Probe("no spacing", spaced, spaced != text, note, pair))
+    negated, how = _negate(text, language)
+    result.append(Probe("negation", negated, True, f"{how}; rule-based, may read awkwardly", pair))
     swapped, ok = _swap_gendered(text, language)
-    result.append(
-        Probe("swapped gender / names", swapped, ok, "" if ok else "no gendered words or names")
-    )
-    result.append(Probe("irrelevant clause", text.rstrip() + CLAUSE[language], True, "appended"))
+    if pair is not None:
+        swapped_pair, pair_ok = _swap_gendered(pair, detect_language(pair))
+        ok = ok or pair_ok
+    else:
+        swapped_pair = None
+    note = "" if ok else "no gendered words or names"
+    if ok and pair is not None:
+        note = "swapped in both premise and hypothesis"
+    result.append(Probe("swapped gender / names", swapped, ok, note, swapped_pair))
+    clause = _with_clause(text, language)
+    result.append(Probe("irrelevant clause", clause, True, "appended", pair))
     return result
 
 
+Predict = Callable[[list[str], list[str] | None], list[tuple[str, float]]]
+
+
 def run_probes(
-    text: str, predict: Callable[[list[str]], list[tuple[str, float]]], task: str = "sentiment"
+    text: str, predict: Predict, task: str = "sentiment", pair: str | None = None
 ) -> list[dict[str, object]]:
     """Predict every applicable rewrite; flag those whose label differs from the original's.
 
     A flip is a warning for every rewrite that keeps the meaning; for negation in sentiment it
-    is what a good model should do, and *not* flipping is the warning.
+    is what a good model should do, and *not* flipping is the warning. In NLI, a negated premise
+    rarely still entails the hypothesis, so an entailment that survives it is flagged.
 
     Args:
-        text: the original input.
-        predict: texts -> (label, probability of that label) per text.
+        text: the original input (NLI: the premise).
+        predict: (texts, hypotheses or None) -> (label, probability of that label) per text.
         task: decides what negation should do.
+        pair: NLI's hypothesis.
     """
-    original_label, original_score = predict([text])[0]
-    items = probes(text)
+    original_label, original_score = predict([text], None if pair is None else [pair])[0]
+    items = probes(text, pair)
     applicable = [p for p in items if p.applies]
-    predictions = predict([p.text for p in applicable]) if applicable else []
+    pairs = None if pair is None else [p.pair or pair for p in applicable]
+    predictions = predict([p.text for p in applicable], pairs) if applicable else []
     outcome = dict(zip((p.name for p in applicable), predictions, strict=True))
-    rows = [
-        {
-            "probe": "original",
-            "text": text,
-            "prediction": original_label,
-            "score": round(original_score, 3),
-            "flipped": False,
-            "verdict": "",
-            "note": "",
-        }
-    ]
+    rows = [_row("original", text, pair, original_label, original_score, False, "", "")]
     for probe in items:
         if not probe.applies:
             rows.append(
-                {"probe": probe.name, "text": "", "prediction": "", "score": None,
-                 "flipped": False, "verdict": "", "note": f"not applicable: {probe.note}"}
-            )  # fmt: skip
+                _row(
+                    probe.name,
+                    "",
+                    None if pair is None else "",
+                    "",
+                    None,
+                    False,
+                    "",
+                    f"not applicable: {probe.note}",
+                )
+            )
             continue
         label, score = outcome[probe.name]
         flipped = label != original_label
-        should_flip = probe.name == "negation" and task == "sentiment"
-        if probe.name == "negation" and task != "sentiment":
-            verdict = "flipped" if flipped else "kept"
-        elif flipped == should_flip:
-            verdict = "as expected"
-        else:
-            verdict = "⚠ should have flipped" if should_flip else "⚠ flipped"
         rows.append(
-            {
-                "probe": probe.name,
-                "text": probe.text,
-                "prediction": label,
-                "score": round(score, 3),
-                "flipped": flipped,
-                "verdict": verdict,
-                "note": probe.note,
-            }
-        )
+            _row(
+                probe.name, probe.text, probe.pair, label, score, flipped,
+                _verdict(probe.name, task, flipped, original_label), probe.note,
+            )
+        )  # fmt: skip
     return rows
+
+
+def _verdict(name: str, task: str, flipped: bool, original_label: str) -> str:
+    if name != "negation":
+        return "⚠ flipped" if flipped else "as expected"
+    if task == "sentiment":
+        return "as expected" if flipped else "⚠ should have flipped"
+    if task == "nli" and not flipped and original_label == "entailment":
+        return "⚠ still entailment"
+    return "flipped" if flipped else "kept"
+
+
+def _row(
+    name: str, text: str, pair: str | None, label: str, score: float | None, flipped: bool,
+    verdict: str, note: str,
+) -> dict[str, object]:  # fmt: skip
+    row: dict[str, object] = {"probe": name, "text": text}
+    if pair is not None:
+        row["hypothesis"] = pair
+    row.update(
+        prediction=label, score=None if score is None else round(score, 3), flipped=flipped,
+        verdict=verdict, note=note,
+    )  # fmt: skip
+    return row

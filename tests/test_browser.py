@@ -110,3 +110,29 @@ def test_classify_explain_probe_and_evaluate(page):
     page.locator("#cls-threshold").wait_for()  # binary task: the threshold slider is offered
     assert "precision" in page.locator("#cls-threshold-text").inner_text()
     page.screenshot(path=str(SCREENSHOTS / "classification-evaluate.png"), full_page=True)
+
+    # An evaluation that fails leaves no earlier result on screen to be mistaken for its own.
+    page.locator("#cls-eval-dataset input").fill("upload")
+    page.locator("#cls-eval-dataset input").press("Enter")
+    page.locator("#cls-eval-go").click()
+    page.locator("#cls-eval-summary").get_by_text("Upload a labelled file first").wait_for()
+    assert page.locator("#cls-confusion .heatmap").count() == 0
+    assert not page.locator("#cls-threshold").is_visible()
+
+
+def test_train_a_default_from_the_classification_tab_and_stop_it(page):
+    """The default for a task is chosen by name, and Stop ends its training without a new
+    default: the tab keeps using zero-shot."""
+    page.get_by_role("tab", name="Classification").click()
+    page.get_by_role("radio", name="intent").click()
+    page.locator("#cls-status").get_by_text("No trained model for Intent").wait_for()
+    assert "Intent" in page.locator("#cls-default-key input").input_value()
+    page.locator("#cls-train-default").click()
+    page.locator("#cls-train-status").get_by_text("Training").first.wait_for(timeout=60_000)
+    page.locator("#cls-stop-default").click()
+    unchanged = page.locator("#cls-train-status").get_by_text("the default for intent is unchanged")
+    unchanged.wait_for(timeout=180_000)
+    assert "stopped" in page.locator("#cls-train-status").inner_text()
+    assert "No trained model for Intent" in page.locator("#cls-status").inner_text()
+    page.get_by_role("radio", name="sentiment").click()
+    page.locator("#cls-status").get_by_text("Sentiment (Korean)").first.wait_for()

@@ -13,7 +13,13 @@ import pytest
 from models import catalog, loading
 from models.classify import NLI_PREFIX, ZERO_SHOT, classify, get_classifier
 from models.errors import PlaygroundError
-from models.evaluate import align_labels, evaluate, threshold_metrics
+from models.evaluate import (
+    align_labels,
+    evaluate,
+    positive_label,
+    threshold_curve,
+    threshold_metrics,
+)
 from models.explain import occlusion
 from models.finetune.config import FinetuneConfig
 from models.finetune.engine import run_finetune
@@ -99,7 +105,8 @@ def test_zero_shot_with_labels_the_user_types():
     [
         ("sentiment", "   ", None, None, "Type a sentence"),
         ("nli", "한 남자가 달린다.", "", None, "type a hypothesis"),
-        ("intent", "hello", None, ["only-one"], "at least two labels"),
+        ("intent", "hello", None, ["only-one"], "at least two different labels"),
+        ("intent", "hello", None, ["sports", "sports"], "at least two different labels"),
         ("topic", "hello", None, None, "Unknown task 'topic'"),
     ],
 )
@@ -177,8 +184,50 @@ def test_probes_for_korean_and_english():
     assert english["typos"].text != "He said the movie was great and his wife agreed."
 
 
+def test_negation_is_removed_from_a_negative_text_instead_of_doubled():
+    english = {p.name: p for p in probes("The movie was not bad.")}
+    assert english["negation"].text == "The movie was bad."
+    assert english["negation"].note.startswith("negation removed")
+    assert {p.name: p for p in probes("I didn't like it")}["negation"].text == "I did like it"
+    assert {p.name: p for p in probes("Not bad at all")}["negation"].text == "Bad at all"
+    assert {p.name: p for p in probes("연기가 좋지 않았다")}["negation"].text == "연기가 좋았다"
+    assert {p.name: p for p in probes("스토리가 안 좋아")}["negation"].text == "스토리가 좋아"
+
+
+def test_a_rewrite_that_changes_nothing_is_not_applicable():
+    short = {p.name: p for p in probes("좋아")}
+    assert not short["typos"].applies and short["typos"].note == "no word of 3+ characters"
+    assert not short["no spacing"].applies
+    # The appended clause starts a new sentence.
+    assert short["irrelevant clause"].text == "좋아. 참고로 그날은 비가 왔다."
+    rows = {r["probe"]: r for r in run_probes("좋아", lambda t, p: [("positive", 0.9)] * len(t))}
+    assert rows["typos"]["note"] == "not applicable: no word of 3+ characters"
+    assert rows["typos"]["verdict"] == ""
+
+
+def test_nli_probes_swap_gender_in_both_texts_and_flag_a_surviving_entailment():
+    seen = []
+
+    def predict(texts, pairs):  # entailment while premise and hypothesis agree on the gender
+        seen.append((texts, pairs))
+        agree = [("남자" in t) == ("남자" in p) for t, p in zip(texts, pairs, strict=True)]
+        return [("entailment" if a else "contradiction", 0.8) for a in agree]
+
+    premise, hypothesis = "한 남자가 공원에서 달리고 있다.", "남자가 밖에 있다."
+    rows = {r["probe"]: r for r in run_probes(premise, predict, "nli", hypothesis)}
+    swapped = rows["swapped gender / names"]
+    assert (swapped["text"], swapped["hypothesis"]) == (
+        "한 여자가 공원에서 달리고 있다.",
+        "여자가 밖에 있다.",
+    )
+    assert swapped["verdict"] == "as expected" and not swapped["flipped"]
+    assert rows["typos"]["hypothesis"] == hypothesis  # the other rewrites touch the premise only
+    assert rows["negation"]["verdict"] == "⚠ still entailment"
+    assert all(pairs is not None for _, pairs in seen)
+
+
 def test_probe_verdicts_flag_unexpected_flips():
-    def predict(texts):  # a "model" that only reads the word "not"
+    def predict(texts, pairs=None):  # a "model" that only reads the word "not"
         return [("negative" if " not " in t else "positive", 0.9) for t in texts]
 
     rows = {r["probe"]: r for r in run_probes("The food was great.", predict, "sentiment")}
@@ -186,7 +235,7 @@ def test_probe_verdicts_flag_unexpected_flips():
     assert rows["irrelevant clause"]["verdict"] == "as expected"
     assert rows["swapped gender / names"]["note"].startswith("not applicable")
 
-    def fragile(texts):  # flips on anything longer than the original
+    def fragile(texts, pairs=None):  # flips on anything longer than the original
         return [("positive" if len(t) <= 20 else "negative", 0.7) for t in texts]
 
     rows = {r["probe"]: r for r in run_probes("The food was great.", fragile, "sentiment")}
@@ -216,6 +265,61 @@ def test_threshold_metrics_by_hand():
     assert (strict["precision"], strict["recall"]) == (1.0, 0.5)
     lenient = threshold_metrics(rows, "positive", 0.3)
     assert (lenient["precision"], lenient["recall"]) == (2 / 3, 1.0)
+    # Nothing called positive: precision is undefined, not 1.0, and the curve leaves it out.
+    nothing = threshold_metrics(rows, "positive", 0.95)
+    assert (nothing["precision"], nothing["recall"], nothing["f1"]) == (None, 0.0, 0.0)
+    curve = threshold_curve(rows, "positive", steps=21)
+    precision = curve[curve["metric"] == "precision"]
+    assert precision["threshold"].max() == pytest.approx(0.9)
+    assert len(curve[curve["metric"] == "recall"]) == 21
+
+
+def test_the_positive_class_is_found_by_name_not_by_alphabet():
+    assert positive_label(["부정", "긍정"]) == "긍정"
+    assert positive_label(["negative", "positive"]) == "positive"
+    assert positive_label(["0", "1"]) == "1"
+    assert positive_label(["ham", "spam"]) == "spam"
+    assert positive_label(["cat", "dog"]) == "dog"  # no name to go by: the second, sorted
+    assert positive_label(["a", "b", "c"]) is None
+
+
+def test_auto_that_means_zero_shot_scores_the_datasets_own_labels(isolated_settings):
+    import pandas as pd
+
+    from models.evaluate import evaluate_frame
+
+    assert catalog.choose_model("sentiment-ko").mode == "zero-shot"
+    frame = pd.DataFrame(
+        {
+            "text": ["정말 최고의 영화, 감동적이다", "돈 아깝다 최악의 영화", "배우들 연기 훌륭함"],
+            "label": ["긍정", "부정", "긍정"],
+        }
+    )
+    report = evaluate_frame(frame, "sentiment", "auto", "ko")
+    assert report.mode == "zero-shot (embeddings)"
+    assert report.labels == ["긍정", "부정"] and report.positive_label == "긍정"
+    assert all("positive_score" in row for row in report.rows)
+    assert report.accuracy == 1.0
+
+
+def test_predictions_in_chunks_report_progress_and_match_one_call():
+    from models import classify as classify_module
+
+    class Lengths:
+        labels = ("short", "long")
+
+        def predict_proba(self, texts, pairs=None):
+            share = np.array([min(len(t), 50) / 50 for t in texts])
+            return np.stack([1 - share, share], axis=1), [len(t) > 40 for t in texts]
+
+    texts = [("x" * (i % 60)) for i in range(2500)]
+    reports = []
+    probs, cut = classify_module.predict_with_progress(
+        Lengths(), texts, progress=lambda done, total: reports.append((done, total))
+    )
+    whole, whole_cut = Lengths().predict_proba(texts)
+    assert np.array_equal(probs, whole) and cut == whole_cut
+    assert reports == [(1000, 2500), (2000, 2500), (2500, 2500)]
 
 
 def test_evaluation_metrics_come_from_scikit_learn(snips_models):
@@ -268,3 +372,24 @@ def test_default_for_a_task_trains_and_becomes_the_default(tmp_path, monkeypatch
     prediction = classify("intent", "what is my bank balance", model="auto")
     assert prediction.mode == "embeddings + logistic regression"
     assert prediction.label in {"balance", "transfer", "bill_balance"}
+
+
+def test_the_tab_names_a_chosen_model_and_marks_runs_stopped_early(isolated_settings, monkeypatch):
+    from demos import classification
+    from models.finetune import runs
+
+    assert "No trained model for Intent" in classification.model_status("intent", "auto")
+    # A model the user picked is what classifies: no talk of zero-shot being used meanwhile.
+    assert classification.model_status("intent", "/runs/7/full") == "Model: `/runs/7/full`."
+    saved = [
+        {"path": f"/runs/7/{m}", "run_id": "7", "method": m, "task": "intent",
+         "dataset": "snips", "labels": [], "accuracy": acc, "status": status}
+        for m, acc, status in (("full", 0.98, "done"), ("head", 0.27, "stopped"))
+    ]  # fmt: skip
+    monkeypatch.setattr(runs, "saved_classifiers", lambda: saved)
+    labels = dict((value, label) for label, value in classification.model_choices("intent"))
+    assert labels["/runs/7/full"] == "run 7 · full · snips, acc 0.980"
+    assert labels["/runs/7/head"] == "run 7 · head · snips, acc 0.270 · stopped early"
+    assert [key for _, key in classification.default_choices("sentiment")] == [
+        "sentiment-ko", "sentiment-en",
+    ]  # fmt: skip

@@ -13,7 +13,7 @@ from models.datasets.upload import (
     preview_upload,
     read_table,
 )
-from models.errors import DatasetError
+from models.errors import DatasetError, PlaygroundError
 
 
 def test_csv_with_korean_text_and_a_guessed_mapping(tmp_path):
@@ -110,3 +110,68 @@ def test_malformed_jsonl(tmp_path):
     path.write_text('{"text": "ok"}\n[1, 2]\n')
     with pytest.raises(DatasetError, match="could not be parsed"):
         read_table(path, 10)
+
+
+def test_an_id_column_is_never_guessed_as_the_text(tmp_path):
+    path = tmp_path / "no_text_name.csv"
+    path.write_text("id,comment_body,score\n1001,좋아요,5\n1002,별로,1\n", encoding="utf-8")
+    preview = preview_upload(path, max_rows=10)
+    assert preview.mapping.text == "comment_body"
+    assert preview.text_guessed and "'comment_body' was guessed" in preview.describe()
+    named = tmp_path / "named.csv"
+    named.write_text("id,text\n1,좋아요\n", encoding="utf-8")
+    assert not preview_upload(named, max_rows=10).text_guessed
+
+
+class _Lengths:
+    """A stand-in classifier: "long" the longer a text is; no model to load."""
+
+    labels = ("short", "long")
+    ref = "stand-in"
+
+    def predict_proba(self, texts, pairs=None):
+        import numpy as np
+
+        share = np.array([min(len(t), 10) / 10 for t in texts], dtype=np.float32)
+        return np.stack([1 - share, share], axis=1), [len(t) > 8 for t in texts]
+
+
+def test_a_classified_file_keeps_every_row_and_column(tmp_path, monkeypatch):
+    from models import batch
+
+    monkeypatch.setattr(batch, "get_classifier", lambda *args: _Lengths())
+    path = tmp_path / "reviews.csv"
+    path.write_text("id,text,note\n1,abc,x\n2,,y\n3,abcdefghijk,z\n", encoding="utf-8")
+    done = []
+    result = batch.classify_table(
+        read_table(path, 10), ColumnMapping(text="text"), "sentiment",
+        progress=lambda n, total: done.append((n, total)),
+    )  # fmt: skip
+    frame = result.frame
+    assert list(frame["id"]) == ["1", "2", "3"] and list(frame["note"]) == ["x", "y", "z"]
+    assert frame["predicted"][0] == "short" and frame["predicted"][2] == "long"
+    assert frame.loc[1, ["predicted", "confidence", "truncated"]].isna().all()  # left blank
+    assert frame["confidence"][0] == 0.7  # float64: no float32 noise such as 0.69999999
+    assert frame["truncated"][0] is False and frame["truncated"][2] is True
+    written = tmp_path / "out.csv"
+    frame.to_csv(written, index=False)
+    assert written.read_text().splitlines()[2].startswith("2,,y,,,")
+    assert (result.classified, result.skipped_empty, result.truncated) == (2, 1, 1)
+    assert "1 row has no text" in result.describe() and "1 rows were longer" in result.describe()
+    assert done == [(2, 2)]
+
+
+def test_batch_bad_input_is_explained(tmp_path, monkeypatch):
+    from models import batch
+
+    monkeypatch.setattr(batch, "get_classifier", lambda *args: _Lengths())
+    table = read_table(_write(tmp_path / "a.csv", "premise,label\nA man runs.,x\n"), 10)
+    with pytest.raises(PlaygroundError, match="hypothesis column"):
+        batch.classify_table(table, ColumnMapping(text="premise"), "nli")
+    with pytest.raises(DatasetError, match="no column 'body'"):
+        batch.classify_table(table, ColumnMapping(text="body"), "sentiment")
+
+
+def _write(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path

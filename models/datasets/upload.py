@@ -97,15 +97,27 @@ class UploadPreview:
     rows: int
     columns: list[str]
     mapping: ColumnMapping
+    text_guessed: bool = False  # no column has a text-like name: the text column is a guess
 
     def describe(self) -> str:
-        return f"{self.rows:,} rows; columns: {', '.join(self.columns)}."
+        described = f"{self.rows:,} rows; columns: {', '.join(self.columns)}."
+        if self.text_guessed:
+            described += (
+                f" No column is named like text ({', '.join(TEXT_NAMES[:4])}, …), so "
+                f"'{self.mapping.text}' was guessed as the text column: check it below."
+            )
+        return described
 
 
 def preview_upload(path: str | Path, max_rows: int) -> UploadPreview:
     """Read an upload and guess its mapping (raises DatasetError like ``read_table``)."""
     table = read_table(path, max_rows)
-    return UploadPreview(len(table), list(table.columns), guess_mapping(table))
+    guessed = _find(list(table.columns), TEXT_NAMES) is None
+    return UploadPreview(len(table), list(table.columns), guess_mapping(table), guessed)
+
+
+def _numeric(values: pd.Series) -> bool:
+    return bool(values.astype(str).str.fullmatch(r"\s*-?[\d.,]*\s*").all())
 
 
 def guess_mapping(frame: pd.DataFrame) -> ColumnMapping:
@@ -113,8 +125,10 @@ def guess_mapping(frame: pd.DataFrame) -> ColumnMapping:
     columns = list(frame.columns)
     text = _find(columns, TEXT_NAMES)
     if text is None:
-        # The column with the longest strings on average is most likely the text.
-        lengths = {c: frame[c].astype(str).str.len().mean() for c in columns}
+        # The column with the longest strings on average is most likely the text; ids and
+        # other numbers are not, however long.
+        wordy = [c for c in columns if not _numeric(frame[c])] or columns
+        lengths = {c: frame[c].astype(str).str.len().mean() for c in wordy}
         text = max(lengths, key=lengths.get)
     pair = _find([c for c in columns if c != text], PAIR_NAMES)
     label = _find([c for c in columns if c not in (text, pair)], LABEL_NAMES)
