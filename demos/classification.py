@@ -19,6 +19,7 @@ from models import catalog
 from models.classify import NLI_PREFIX, ZERO_SHOT, classify, get_classifier
 from models.errors import PlaygroundError
 from models.finetune.methods import METHODS
+from models.settings import get_settings
 from models.zero_shot import detect_language
 
 POLL_S = 1.0
@@ -47,6 +48,9 @@ EXAMPLES = {
 # probe, text, [hypothesis,] prediction, score, verdict, note: the texts get the room.
 PROBE_WIDTHS = ["13%", "38%", "11%", "7%", "13%", "18%"]
 PROBE_WIDTHS_NLI = ["12%", "26%", "18%", "11%", "6%", "12%", "15%"]
+# Misclassified rows: text, [hypothesis,] true, predicted, confidence.
+ERROR_WIDTHS = ["61%", "14%", "14%", "11%"]
+ERROR_WIDTHS_NLI = ["36%", "28%", "13%", "13%", "10%"]
 EVAL_DATASETS = {
     "sentiment": ["nsmc", "vader"],
     "nli": ["kornli"],
@@ -69,14 +73,16 @@ def model_choices(task: str) -> list[tuple[str, str]]:
         if saved["task"] == "nli" and task != "nli" and saved["method"] in ENTAILMENT_METHODS:
             nli_runs.append((f"zero-shot by entailment with {label}", NLI_PREFIX + saved["path"]))
     defaults = catalog.task_defaults()
+    # Offline, Hub models stay listed (the settings file names them) but say what they need.
+    needs = " (needs the Hub: offline now)" if get_settings().hub_offline else ""
     for key in default_keys(task):
         if defaults[key].hub:
-            choices.append((f"Hub: {defaults[key].hub}", defaults[key].hub))
+            choices.append((f"Hub: {defaults[key].hub}{needs}", defaults[key].hub))
     if task != "nli":
         choices.extend(nli_runs)
         if defaults["nli"].hub:
             hub = defaults["nli"].hub
-            choices.append((f"zero-shot by entailment with {hub}", NLI_PREFIX + hub))
+            choices.append((f"zero-shot by entailment with {hub}{needs}", NLI_PREFIX + hub))
     return choices
 
 
@@ -269,11 +275,9 @@ def create_classification_tab(app: gr.Blocks) -> None:
                     )
             eval_button = gr.Button("Evaluate", variant="primary", elem_id="cls-eval-go")
             eval_summary = gr.Markdown(elem_id="cls-eval-summary")
-            with gr.Row():
-                per_class = gr.Dataframe(
-                    label="Per class", interactive=False, elem_id="cls-per-class"
-                )
-                confusion = gr.HTML(elem_id="cls-confusion")
+            # Stacked, not side by side: a 7-class matrix needs the whole width.
+            per_class = gr.Dataframe(label="Per class", interactive=False, elem_id="cls-per-class")
+            confusion = gr.HTML(elem_id="cls-confusion")
             with gr.Group(visible=False) as threshold_group:
                 threshold = gr.Slider(
                     0.0, 1.0, value=0.5, step=0.01, elem_id="cls-threshold",
@@ -566,7 +570,10 @@ def create_classification_tab(app: gr.Blocks) -> None:
             threshold_plot: threshold_curve(report.rows, report.positive_label) if binary else None,
             true_filter: gr.update(choices=classes, value="(any)"),
             predicted_filter: gr.update(choices=classes, value="(any)"),
-            misclassified: _errors(report.rows, "(any)", "(any)"),
+            misclassified: gr.update(
+                value=_errors(report.rows, "(any)", "(any)"),
+                column_widths=ERROR_WIDTHS_NLI if report.task == "nli" else ERROR_WIDTHS,
+            ),
             report_state: report,
         }
 
@@ -670,11 +677,10 @@ def _errors(rows: list[dict], true_value: str, predicted_value: str) -> pd.DataF
         wrong = [r for r in wrong if r["true"] == true_value]
     if predicted_value != "(any)":
         wrong = [r for r in wrong if r["predicted"] == predicted_value]
-    columns = ["text", "text_pair", "true", "predicted", "confidence"]
-    frame = pd.DataFrame(wrong)
-    if frame.empty:
-        return pd.DataFrame(columns=["text", "true", "predicted", "confidence"])
-    return frame[[c for c in columns if c in frame]].round({"confidence": 3})
+    pair = ["text_pair"] if rows and "text_pair" in rows[0] else []
+    columns = ["text", *pair, "true", "predicted", "confidence"]
+    frame = pd.DataFrame(wrong, columns=columns)
+    return frame.round({"confidence": 3})
 
 
 def _threshold_text(rows: list[dict], positive: str, value: float) -> str:

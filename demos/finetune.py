@@ -307,7 +307,7 @@ def create_finetune_tab(app: gr.Blocks) -> None:
             )  # fmt: skip
             curves = gr.LinePlot(
                 x="epoch", y="loss", color="series", label="Train and evaluation loss",
-                y_lim=[0, None], elem_id="ft-curves",
+                y_lim=[0, None], x_label_angle=-45, elem_id="ft-curves",
             )  # fmt: skip
             results = gr.Dataframe(
                 label="Measured, per method (estimates beside)", interactive=False,

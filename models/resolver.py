@@ -77,9 +77,14 @@ class ResolvedModel:
             "hub": "Hugging Face Hub",
             "hub cache": "Hugging Face cache",
         }[self.source]
-        text = f"{self.ref} ({where}: {self.path})"
+        # A folder's reference is its path: name it once.
+        text = (
+            f"{self.ref} ({where})"
+            if self.ref == self.path
+            else f"{self.ref} ({where}: {self.path})"
+        )
         if self.base is not None:
-            text += f", adapter on {self.base.ref}"
+            text += f", on the base model {self.base.ref}"
         return f"{text}. {self.note}".strip() if self.note else text
 
 

@@ -124,6 +124,11 @@ def test_train_a_default_from_the_classification_tab_and_stop_it(page):
     """The default for a task is chosen by name, and Stop ends its training without a new
     default: the tab keeps using zero-shot."""
     page.get_by_role("tab", name="Classification").click()
+    page.get_by_role("tab", name="Try it").click()
+    page.get_by_role("radio", name="nli").click()
+    page.locator("#cls-text").get_by_text("Premise").wait_for()  # NLI names its two texts
+    page.get_by_text("남자가 집에서 자고 있다.").click()  # an NLI example fills both
+    assert page.locator("#cls-pair textarea").input_value() == "남자가 집에서 자고 있다."
     page.get_by_role("radio", name="intent").click()
     page.locator("#cls-status").get_by_text("No trained model for Intent").wait_for()
     assert "Intent" in page.locator("#cls-default-key input").input_value()

@@ -46,6 +46,7 @@ def test_local_folder_of_a_sentence_transformer():
     folder = str(packaged.ready_folder(packaged.get_packaged(MINILM)))
     resolved = resolve(folder, want="encoder")
     assert (resolved.source, resolved.format) == ("local", "sentence-transformers")
+    assert resolved.describe() == f"{folder} (local folder)"  # the path once, not twice
 
 
 @pytest.mark.parametrize(
