@@ -240,8 +240,9 @@ def create_finetune_tab(app: gr.Blocks) -> None:
                 elem_id="ft-methods",
             )  # fmt: skip
             with gr.Row():
-                train_size = gr.Slider(16, 12_395, value=2000, step=1, label="Training rows")
-                eval_size = gr.Slider(8, 1_389, value=500, step=1, label="Evaluation rows")
+                # Minimums as low as the engine accepts: below them the slider itself refuses.
+                train_size = gr.Slider(2, 12_395, value=2000, step=1, label="Training rows")
+                eval_size = gr.Slider(1, 1_389, value=500, step=1, label="Evaluation rows")
             with gr.Row():
                 epochs = gr.Number(1, label="Epochs", step=0.5)
                 batch_size = gr.Number(8, label="Batch size", precision=0)
@@ -368,8 +369,8 @@ def create_finetune_tab(app: gr.Blocks) -> None:
         return {
             upload_group: gr.update(visible=False),
             data_info: text,
-            train_size: gr.update(maximum=n_train, value=min(2000, n_train)),
-            eval_size: gr.update(maximum=n_eval, value=min(500, n_eval)),
+            train_size: gr.update(maximum=max(n_train, 3), value=min(2000, n_train)),
+            eval_size: gr.update(maximum=max(n_eval, 2), value=min(500, n_eval)),
             base: gr.update(value=_base_for(dataset_value)),
         }
 
@@ -387,8 +388,9 @@ def create_finetune_tab(app: gr.Blocks) -> None:
         return {
             data_info: preview.describe(),
             **updates,
-            train_size: gr.update(maximum=n, value=max(2, n * 3 // 4)),
-            eval_size: gr.update(maximum=max(n // 2, 1), value=max(1, n // 4)),
+            # A slider's maximum must exceed its minimum (2 and 1), however small the file.
+            train_size: gr.update(maximum=max(n, 3), value=max(2, n * 3 // 4)),
+            eval_size: gr.update(maximum=max(n // 2, 2), value=max(1, n // 4)),
         }
 
     task.change(on_task, task, dataset, api_visibility="private")
@@ -435,8 +437,8 @@ def create_finetune_tab(app: gr.Blocks) -> None:
                 estimates: gr.update(value=table, visible=not table.empty),
                 curves: report.curves_frame(snap["methods"]),
             }
-        if job.error:
-            yield {status: f"⚠️ {job.error}", job_state: None}
+        if job.error or job.result is None:
+            yield {status: f"⚠️ {job.error or 'Training ended without a result.'}", job_state: None}
             return
         record = job.result.as_dict()
         shown = _show_record(record)

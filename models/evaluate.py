@@ -220,6 +220,10 @@ def evaluate(
     loaded = load_dataset(dataset, split)
     frame = loaded.frame
     if limit is not None:
+        whole = isinstance(limit, int | float) and float(limit).is_integer()
+        if isinstance(limit, bool) or not whole:
+            raise PlaygroundError(f"The limit is a whole number of rows (got {limit!r}).")
+        limit = int(limit)
         if limit < 1:
             raise PlaygroundError("Evaluate at least one row.")
         frame = sample_rows(frame, min(limit, len(frame)), seed)

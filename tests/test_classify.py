@@ -350,6 +350,15 @@ def test_evaluate_command_agrees_with_the_function(snips_models, tmp_path):
         assert from_cli[key] == from_function[key], key
 
 
+@pytest.mark.parametrize(
+    ("limit", "message"),
+    [(10.5, "whole number of rows"), ("abc", "whole number"), (0, "at least one row")],
+)
+def test_evaluate_rejects_a_limit_that_is_not_a_row_count(limit, message):
+    with pytest.raises(PlaygroundError, match=message):
+        evaluate("intent", "snips", "test", ZERO_SHOT, limit)
+
+
 def test_evaluate_command_bad_input(tmp_path):
     args = [sys.executable, "-m", "models.evaluate", "--task", "nli", "--dataset", "snips"]
     done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=120)

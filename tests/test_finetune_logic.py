@@ -159,3 +159,33 @@ def test_sweep_rejects_bad_grids():
         run_sweep(config, "lora", list(range(1, 7)), [1e-3] * 5)
     with pytest.raises(ConfigError, match="above 0"):
         run_sweep(config, "lora", [8], [0.0])
+
+
+def test_a_failing_run_reports_its_error_and_frees_the_slot():
+    """A bug inside training must reach the UI as a message, never as a silent dead thread."""
+    from models.finetune.jobs import start_job
+    from models.finetune.monitor import Monitor
+
+    slot = TrainingSlot()
+
+    def broken(monitor):
+        raise ValueError("The test_size = 1 should be greater or equal to the number of classes")
+
+    job = start_job("broken run", Monitor(("full",)), broken, slot=slot)
+    job.wait(10)
+    assert not job.running and job.result is None
+    assert job.error.startswith("Training failed (ValueError: The test_size = 1")
+    assert slot.try_acquire("next run", lambda: None)  # released for the next user
+
+
+def test_tiny_samples_stratify_only_when_every_class_fits_both_sides():
+    import pandas as pd
+
+    from models.datasets.sampling import split_rows
+
+    frame = pd.DataFrame({"text": list("abcdef"), "label": ["x", "x", "y", "y", "z", "z"]})
+    for size in range(1, 7):
+        picked, rest = split_rows(frame, size, seed=0)
+        assert (len(picked), len(rest)) == (size, 6 - size)
+    picked, _ = split_rows(frame, 3, seed=0)
+    assert sorted(picked["label"]) == ["x", "y", "z"]  # stratified where it can be

@@ -12,7 +12,9 @@ def split_rows(frame: pd.DataFrame, size: int, seed: int) -> tuple[pd.DataFrame,
     from sklearn.model_selection import train_test_split
 
     counts = frame["label"].value_counts()
-    stratify = frame["label"] if counts.min() >= 2 and size >= len(counts) else None
+    # Stratifying needs every class twice, and room for each class on both sides of the cut.
+    room = min(size, len(frame) - size) >= len(counts)
+    stratify = frame["label"] if counts.min() >= 2 and room else None
     picked, rest = train_test_split(frame, train_size=size, random_state=seed, stratify=stratify)
     return picked.reset_index(drop=True), rest.reset_index(drop=True)
 

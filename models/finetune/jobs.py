@@ -6,6 +6,7 @@ thread releases the slot when it ends, even if the browser tab was closed meanwh
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -64,6 +65,12 @@ def start_job(
         except PlaygroundError as err:
             job.error = str(err)
             monitor.phase(f"Not started: {err}")
+        except Exception as err:  # a bug, not bad input: say so rather than die silently
+            logging.getLogger(__name__).exception("training failed: %s", description)
+            job.error = (
+                f"Training failed ({type(err).__name__}: {err}). The server log has details."
+            )
+            monitor.phase(job.error)
         finally:
             slot.release()
 
