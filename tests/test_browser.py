@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import RESULTS
 from tests.test_app import TABS
@@ -54,7 +56,7 @@ def test_visit_every_tab_and_screenshot_it(page, tab):
         page.locator("#models-packaged").get_by_text("packaged:SmolLM2-135M-Instruct").wait_for()
         datasets = page.locator("#models-datasets")
         datasets.get_by_text("nsmc", exact=True).first.wait_for()
-        assert "Device:" in page.locator("#models-summary").inner_text()
+        expect(page.locator("#models-summary")).to_contain_text("Device:")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{_slug(tab)}.png"
     page.screenshot(path=str(path), full_page=True)
@@ -80,10 +82,10 @@ def test_train_in_the_fine_tuning_tab(page):
     table_text = " ".join(results.inner_text().split())
     for method in ("Full fine-tuning", "LoRA", "Frozen encoder + head"):
         assert method in table_text
-    page.locator("#ft-curves .mark-line path").first.wait_for()
-    assert page.locator("#ft-curves .mark-line path").count() == 6  # train + eval per method
-    assert page.locator("#ft-confusion .heatmap").count() == 3
-    assert "Evaluation loss" in page.locator("#ft-notes").inner_text()
+    # train + eval per method
+    expect(page.locator("#ft-curves .mark-line path")).to_have_count(6)
+    expect(page.locator("#ft-confusion .heatmap")).to_have_count(3)
+    expect(page.locator("#ft-notes")).to_contain_text("Evaluation loss")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "fine-tuning-results.png"), full_page=True)
 
@@ -95,8 +97,8 @@ def test_classify_explain_probe_and_evaluate(page):
     page.locator("#cls-text textarea").fill("배우들 연기가 정말 최고였고 스토리도 감동적이었다")
     page.locator("#cls-go").click()
     page.locator("#cls-scores [data-testid='label-output-value']").wait_for(timeout=120_000)
-    assert page.locator("#cls-scores [data-testid='label-output-value']").inner_text() == "positive"
-    assert page.locator("#cls-words").get_by_text("최고였고").count() >= 1
+    expect(page.locator("#cls-scores [data-testid='label-output-value']")).to_have_text("positive")
+    page.locator("#cls-words").get_by_text("최고였고").first.wait_for()
     page.locator("#cls-probe").click()
     page.locator("#cls-probes").get_by_text("no spacing").wait_for(timeout=60_000)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -106,9 +108,9 @@ def test_classify_explain_probe_and_evaluate(page):
     _set_number(page, "Sample size (rows)", "40")
     page.locator("#cls-eval-go").click()
     page.locator("#cls-eval-summary").get_by_text("Accuracy").wait_for(timeout=120_000)
-    assert page.locator("#cls-confusion .heatmap").count() == 1
+    expect(page.locator("#cls-confusion .heatmap")).to_have_count(1)
     page.locator("#cls-threshold").wait_for()  # binary task: the threshold slider is offered
-    assert "precision" in page.locator("#cls-threshold-text").inner_text()
+    expect(page.locator("#cls-threshold-text")).to_contain_text("precision")
     page.screenshot(path=str(SCREENSHOTS / "classification-evaluate.png"), full_page=True)
 
     # An evaluation that fails leaves no earlier result on screen to be mistaken for its own.
@@ -116,8 +118,8 @@ def test_classify_explain_probe_and_evaluate(page):
     page.locator("#cls-eval-dataset input").press("Enter")
     page.locator("#cls-eval-go").click()
     page.locator("#cls-eval-summary").get_by_text("Upload a labelled file first").wait_for()
-    assert page.locator("#cls-confusion .heatmap").count() == 0
-    assert not page.locator("#cls-threshold").is_visible()
+    expect(page.locator("#cls-confusion .heatmap")).to_have_count(0)
+    expect(page.locator("#cls-threshold")).to_be_hidden()
 
 
 def test_train_a_default_from_the_classification_tab_and_stop_it(page):
@@ -128,16 +130,17 @@ def test_train_a_default_from_the_classification_tab_and_stop_it(page):
     page.get_by_role("radio", name="nli").click()
     page.locator("#cls-text").get_by_text("Premise").wait_for()  # NLI names its two texts
     page.get_by_text("남자가 집에서 자고 있다.").click()  # an NLI example fills both
-    assert page.locator("#cls-pair textarea").input_value() == "남자가 집에서 자고 있다."
+    # The example fills the boxes after a round trip: expect() waits for it, assert would race.
+    expect(page.locator("#cls-pair textarea")).to_have_value("남자가 집에서 자고 있다.")
     page.get_by_role("radio", name="intent").click()
     page.locator("#cls-status").get_by_text("No trained model for Intent").wait_for()
-    assert "Intent" in page.locator("#cls-default-key input").input_value()
+    expect(page.locator("#cls-default-key input")).to_have_value(re.compile("Intent"))
     page.locator("#cls-train-default").click()
     page.locator("#cls-train-status").get_by_text("Training").first.wait_for(timeout=60_000)
     page.locator("#cls-stop-default").click()
     unchanged = page.locator("#cls-train-status").get_by_text("the default for intent is unchanged")
     unchanged.wait_for(timeout=180_000)
-    assert "stopped" in page.locator("#cls-train-status").inner_text()
-    assert "No trained model for Intent" in page.locator("#cls-status").inner_text()
+    expect(page.locator("#cls-train-status")).to_contain_text("stopped")
+    expect(page.locator("#cls-status")).to_contain_text("No trained model for Intent")
     page.get_by_role("radio", name="sentiment").click()
     page.locator("#cls-status").get_by_text("Sentiment (Korean)").first.wait_for()
