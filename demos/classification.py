@@ -93,12 +93,19 @@ def model_status(task: str, model: str) -> str:
     lines = []
     for key in default_keys(task):
         choice = catalog.choose_model(key)
-        lines.append(f"**{choice.title}**: `{choice.ref}` ({choice.mode}; {choice.where}).")
-        if choice.mode in ("zero-shot", "unavailable"):
+        train = "Press *Train the default model* to train one offline (about 3 minutes)."
+        if choice.mode == "zero-shot":
             lines.append(
-                f"No trained model for {choice.title} yet: zero-shot is used meanwhile. "
-                "Press *Train the default model* to train one offline (about 3 minutes)."
+                f"**No trained model for {choice.title} yet**: zero-shot is used meanwhile, "
+                f"with `{choice.ref}` ({choice.where}). {train}"
             )
+        elif choice.mode == "unavailable":
+            lines.append(
+                f"**No trained model for {choice.title} yet**, and its zero-shot model "
+                f"`{choice.ref}` cannot be loaded: {choice.where} {train}"
+            )
+        else:
+            lines.append(f"**{choice.title}**: `{choice.ref}` ({choice.mode}; {choice.where}).")
     return "\n\n".join(lines)
 
 

@@ -94,8 +94,6 @@ def choose_model(task: str, settings: Settings | None = None) -> ModelChoice:
     except ModelUnavailable as err:
         return ModelChoice(task, spec.title, fallback, "unavailable", str(err))
     where = "packaged offline weights" if resolved.source == "packaged" else resolved.source
-    if mode == "zero-shot":
-        where = f"no trained model yet: zero-shot with {where}"
     if resolved.note:
         where = f"{where} ({resolved.note})"
     return ModelChoice(task, spec.title, fallback, mode, where)

@@ -387,7 +387,15 @@ def test_the_tab_names_a_chosen_model_and_marks_runs_stopped_early(isolated_sett
     from demos import classification
     from models.finetune import runs
 
-    assert "No trained model for Intent" in classification.model_status("intent", "auto")
+    status = classification.model_status("intent", "auto")
+    assert "No trained model for Intent" in status
+    assert status.lower().count("no trained model") == 1  # said once, not once per clause
+    unavailable = catalog.ModelChoice("intent", "Intent", "packaged:x", "unavailable", "not here.")
+    with monkeypatch.context() as patch:
+        patch.setattr(catalog, "choose_model", lambda key: unavailable)
+        status = classification.model_status("intent", "auto")
+    assert "cannot be loaded: not here." in status
+    assert "used meanwhile" not in status  # nothing is used: zero-shot cannot load either
     # A model the user picked is what classifies: no talk of zero-shot being used meanwhile.
     assert classification.model_status("intent", "/runs/7/full") == "Model: `/runs/7/full`."
     saved = [
