@@ -20,6 +20,7 @@ from models.finetune.jobs import Job, start_run, start_sweep
 from models.finetune.methods import METHODS, available_methods, method_title
 
 POLL_S = 1.0
+READY = "Choose settings and press **Train**."
 BASES = [
     ("all-MiniLM-L6-v2 (English, 23M, packaged)", "packaged:all-MiniLM-L6-v2"),
     ("multilingual-e5-small (Korean + English, 118M, packaged)", "packaged:multilingual-e5-small"),
@@ -44,6 +45,11 @@ def _dataset_info(dataset: str) -> tuple[str, int, int]:
         "from here; the test split is never trained or tuned on)."
     )
     return text, len(train.frame), len(validation.frame)
+
+
+def _cleared_warning(current_status: str | None) -> Any:
+    """A warning about the previous data or columns no longer applies once they change."""
+    return READY if (current_status or "").startswith("⚠️") else gr.update()
 
 
 def _base_for(dataset: str) -> str:
@@ -301,7 +307,7 @@ def create_finetune_tab(app: gr.Blocks) -> None:
                 train_button = gr.Button("Train", variant="primary", elem_id="ft-train")
                 stop_button = gr.Button("Stop", variant="stop", elem_id="ft-stop")
         with gr.Column(scale=3):
-            status = gr.Markdown("Choose settings and press **Train**.", elem_id="ft-status")
+            status = gr.Markdown(READY, elem_id="ft-status")
             estimates = gr.Dataframe(
                 label="Estimate before training (parameter counts + a short calibration)",
                 interactive=False, elem_id="ft-estimates", visible=False,
@@ -356,17 +362,20 @@ def create_finetune_tab(app: gr.Blocks) -> None:
         choices = TASK_DATASETS[task_value] + ["upload"]
         return gr.update(choices=choices, value=choices[0])
 
-    def on_dataset(dataset_value: str) -> dict:
+    def on_dataset(dataset_value: str, current_status: str | None = None) -> dict:
+        cleared = {status: _cleared_warning(current_status)}
         if dataset_value == "upload":
             return {
+                **cleared,
                 upload_group: gr.update(visible=True),
                 data_info: "Upload a labelled file and map its columns.",
             }
         try:
             text, n_train, n_eval = _dataset_info(dataset_value)
         except PlaygroundError as err:
-            return {data_info: f"⚠️ {err}", upload_group: gr.update(visible=False)}
+            return {**cleared, data_info: f"⚠️ {err}", upload_group: gr.update(visible=False)}
         return {
+            **cleared,
             upload_group: gr.update(visible=False),
             data_info: text,
             train_size: gr.update(maximum=max(n_train, 3), value=min(2000, n_train)),
@@ -374,18 +383,20 @@ def create_finetune_tab(app: gr.Blocks) -> None:
             base: gr.update(value=_base_for(dataset_value)),
         }
 
-    def on_upload(path: str | None) -> dict:
+    def on_upload(path: str | None, current_status: str | None = None) -> dict:
+        cleared = {status: _cleared_warning(current_status)}
         if not path:
-            return {data_info: "Upload a labelled file and map its columns."}
+            return {**cleared, data_info: "Upload a labelled file and map its columns."}
         try:
             preview = read_upload(path)
         except PlaygroundError as err:
-            return {data_info: f"⚠️ {err}"}
+            return {**cleared, data_info: f"⚠️ {err}"}
         n = preview.rows
         updates = dict(
             zip((text_column, pair_column, label_column), column_dropdowns(preview), strict=True)
         )
         return {
+            **cleared,
             data_info: preview.describe(),
             **updates,
             # A slider's maximum must exceed its minimum (2 and 1), however small the file.
@@ -394,17 +405,14 @@ def create_finetune_tab(app: gr.Blocks) -> None:
         }
 
     task.change(on_task, task, dataset, api_visibility="private")
+    dataset_outputs = [upload_group, data_info, train_size, eval_size, base, status]
     app.load(
-        on_dataset, dataset,
-        [upload_group, data_info, train_size, eval_size, base], api_visibility="private",
+        on_dataset, dataset, dataset_outputs, api_visibility="private"
     ).then(_runs_dropdown, outputs=past_runs, api_visibility="private")  # fmt: skip
-    dataset.change(
-        on_dataset, dataset,
-        [upload_group, data_info, train_size, eval_size, base], api_visibility="private",
-    )  # fmt: skip
+    dataset.change(on_dataset, [dataset, status], dataset_outputs, api_visibility="private")
     upload.change(
-        on_upload, upload,
-        [data_info, text_column, label_column, pair_column, train_size, eval_size],
+        on_upload, [upload, status],
+        [data_info, text_column, label_column, pair_column, train_size, eval_size, status],
         api_visibility="private",
     )  # fmt: skip
 

@@ -90,6 +90,22 @@ def test_train_in_the_fine_tuning_tab(page):
     page.screenshot(path=str(SCREENSHOTS / "fine-tuning-results.png"), full_page=True)
 
 
+def test_a_fine_tuning_warning_goes_when_the_data_changes(page):
+    """A warning about the previous data does not linger once another dataset is chosen."""
+    page.get_by_role("tab", name="Fine-tuning").click()
+    status = page.locator("#ft-status")
+    dataset = page.locator("#ft-dataset input")
+    dataset.fill("upload")
+    dataset.press("Enter")
+    page.locator("#ft-data-info").get_by_text("Upload a labelled file").wait_for()
+    page.locator("#ft-train").click()
+    expect(status).to_contain_text("⚠️", timeout=30_000)
+    dataset.fill("snips")
+    dataset.press("Enter")
+    page.locator("#ft-data-info").get_by_text("SNIPS").wait_for()
+    expect(status).to_have_text("Choose settings and press Train.")
+
+
 def test_classify_explain_probe_and_evaluate(page):
     """A person classifies a Korean review, reads the word weights, probes it, then evaluates."""
     page.get_by_role("tab", name="Classification").click()

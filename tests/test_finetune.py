@@ -11,6 +11,7 @@ import pytest
 
 from models import loading
 from models.errors import PlaygroundError
+from models.finetune import report
 from models.finetune.config import ConfigError, FinetuneConfig, LoraSettings
 from models.finetune.engine import run_finetune
 from models.finetune.methods import available_methods
@@ -158,6 +159,12 @@ def test_stop_keeps_what_finished_and_labels_it(tmp_path, monkeypatch):
     assert lora.eval_accuracy is not None and lora.checkpoint  # evaluated and saved as stopped
     assert head.status == "skipped"
     assert load_record(record.run_id).status == "stopped"
+    # The table shows what LoRA measured and leaves the skipped method's cells blank, not zeros.
+    table = report.results_frame(record.as_dict()).set_index("method")
+    assert table.loc["LoRA", "trainable params"] == f"{lora.trainable_params:,}" != "0"
+    assert table.loc["Frozen encoder + head", "trainable params"] == ""
+    assert table.loc["Frozen encoder + head"][["time (s)", "peak memory (MB)"]].isna().all()
+    assert "skipped: the run was stopped before it started" in report.fit_markdown(record.as_dict())
 
 
 def _upload(tmp_path, rows: list[tuple[str, str]]) -> str:

@@ -437,7 +437,11 @@ def run_finetune(
     end = monitor.started + config.budget_minutes * 60 if config.budget_minutes else None
     for i, method in enumerate(run.config.methods):
         if monitor.stop_requested:
-            record.methods.append(MethodResult(method=method, status="skipped"))
+            record.methods.append(
+                MethodResult(
+                    method=method, status="skipped", error="the run was stopped before it started"
+                )
+            )
             monitor.method(method, status="skipped")
             continue
         monitor.phase(f"Training {get_method(method).title}")

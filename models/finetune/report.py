@@ -72,19 +72,21 @@ def results_frame(record: dict) -> pd.DataFrame:
     rows = []
     for m in record["methods"]:
         estimate = m.get("estimate") or {}
+        # A method that never trained measured nothing: blank cells, not zeros that read as results.
+        ran = m["status"] in ("done", "stopped")
         rows.append(
             {
                 "method": _title(m["method"]),
                 "status": m["status"],
-                "trainable params": f"{m['trainable_params']:,}",
-                "trainable %": round(m["trainable_pct"], 2),
-                "total params": f"{m['total_params']:,}",
-                "time (s)": round(m["wall_s"], 1),
+                "trainable params": f"{m['trainable_params']:,}" if ran else "",
+                "trainable %": round(m["trainable_pct"], 2) if ran else None,
+                "total params": f"{m['total_params']:,}" if ran else "",
+                "time (s)": round(m["wall_s"], 1) if ran else None,
                 "est. time (s)": round(estimate["seconds"], 1) if estimate else None,
-                "samples/s": round(m["samples_per_s"], 1),
-                "peak memory (MB)": round(m["peak_mem_mb"]),
+                "samples/s": round(m["samples_per_s"], 1) if ran else None,
+                "peak memory (MB)": round(m["peak_mem_mb"]) if ran else None,
                 "est. memory (MB)": round(estimate["memory_mb"]) if estimate else None,
-                "checkpoint (MB)": round(m["checkpoint_mb"], 2),
+                "checkpoint (MB)": round(m["checkpoint_mb"], 2) if ran else None,
                 "accuracy": None if m["eval_accuracy"] is None else round(m["eval_accuracy"], 4),
                 "macro-F1": None if m["eval_macro_f1"] is None else round(m["eval_macro_f1"], 4),
                 "learning rate": m["learning_rate"],
