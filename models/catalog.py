@@ -64,7 +64,9 @@ class ModelChoice:
     where: str
 
     def as_row(self) -> dict[str, str]:
-        return {"task": self.title, "model": self.ref, "mode": self.mode, "source": self.where}
+        # The overview table is read at a glance: say why a classification task is zero-shot.
+        mode = "zero-shot (no trained model yet)" if self.mode == "zero-shot" else self.mode
+        return {"task": self.title, "model": self.ref, "mode": mode, "source": self.where}
 
 
 def _hub_usable(ref: str, settings: Settings) -> bool:

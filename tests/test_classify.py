@@ -288,7 +288,9 @@ def test_auto_that_means_zero_shot_scores_the_datasets_own_labels(isolated_setti
 
     from models.evaluate import evaluate_frame
 
-    assert catalog.choose_model("sentiment-ko").mode == "zero-shot"
+    choice = catalog.choose_model("sentiment-ko")
+    assert choice.mode == "zero-shot"
+    assert choice.as_row()["mode"] == "zero-shot (no trained model yet)"  # the Models & data row
     frame = pd.DataFrame(
         {
             "text": ["정말 최고의 영화, 감동적이다", "돈 아깝다 최악의 영화", "배우들 연기 훌륭함"],
