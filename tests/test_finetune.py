@@ -164,7 +164,7 @@ def test_stop_keeps_what_finished_and_labels_it(tmp_path, monkeypatch):
     assert table.loc["LoRA", "trainable params"] == f"{lora.trainable_params:,}" != "0"
     assert table.loc["Frozen encoder + head", "trainable params"] == ""
     assert table.loc["Frozen encoder + head"][["time (s)", "peak memory (MB)"]].isna().all()
-    assert "skipped: the run was stopped before it started" in report.fit_markdown(record.as_dict())
+    assert "skipped: the run was stopped before its turn" in report.fit_markdown(record.as_dict())
 
 
 def _upload(tmp_path, rows: list[tuple[str, str]]) -> str:

@@ -439,7 +439,7 @@ def run_finetune(
         if monitor.stop_requested:
             record.methods.append(
                 MethodResult(
-                    method=method, status="skipped", error="the run was stopped before it started"
+                    method=method, status="skipped", error="the run was stopped before its turn"
                 )
             )
             monitor.method(method, status="skipped")
