@@ -90,10 +90,10 @@ def model_status(task: str, model: str) -> str:
     """What will classify, where it comes from, and whether a trained default exists."""
     if model != AUTO:
         return f"Model: `{model}`."
+    train = "Press *Train the default model* to train one offline (about 3 minutes)."
     lines = []
     for key in default_keys(task):
         choice = catalog.choose_model(key)
-        train = "Press *Train the default model* to train one offline (about 3 minutes)."
         if choice.mode == "zero-shot":
             lines.append(
                 f"**No trained model for {choice.title} yet**: zero-shot is used meanwhile, "

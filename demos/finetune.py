@@ -383,7 +383,7 @@ def create_finetune_tab(app: gr.Blocks) -> None:
             base: gr.update(value=_base_for(dataset_value)),
         }
 
-    def on_upload(path: str | None, current_status: str | None = None) -> dict:
+    def on_upload(path: str | None, current_status: str | None) -> dict:
         cleared = {status: _cleared_warning(current_status)}
         if not path:
             return {**cleared, data_info: "Upload a labelled file and map its columns."}
