@@ -1,6 +1,7 @@
 SHELL := /bin/bash
 # Two commands: `make run` (set up, then start the app on http://127.0.0.1:7860) and
 # `make test` (set up, then lint and run every test). Both create .venv with exact pins.
+# `make test-fast` skips the training-heavy, conversion and browser tests (about 2 minutes).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -10,7 +11,7 @@ export GRADIO_ANALYTICS_ENABLED ?= False
 export HF_HUB_DISABLE_TELEMETRY ?= 1
 export NO_PROXY ?= 127.0.0.1,localhost
 
-.PHONY: run test lint bench lock clean
+.PHONY: run test test-fast lint bench screenshots lock clean
 
 $(STAMP): requirements.txt requirements-offline.txt requirements-dev.txt constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,9 +25,20 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: lint
+	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
+
+# The README's screenshots: the browser tests take them, this copies one per tab into docs/.
+screenshots: $(STAMP)
+	$(BIN)/python -m pytest tests/test_browser.py -k "every_tab" $(PYTEST_ARGS)
+	mkdir -p docs/screenshots
+	for tab in classification generation answer-ranking fine-tuning models-data; do \
+		cp results/screenshots/$$tab.png docs/screenshots/; done
 
 bench: $(STAMP)
 	$(BIN)/python -m bench --json bench/results/latest.json $(BENCH_ARGS)

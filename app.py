@@ -26,12 +26,15 @@ INTRO = (
 
 def create_app() -> gr.Blocks:
     """Assemble the tabs into one page. Builds UI only: no model is loaded here."""
+    # Imported here, not at the top: gradio (which every tab imports) takes seconds, and
+    # `import app` must stay free of side effects.
     import gradio as gr
 
-    from demos.classification import create_classification_tab
-    from demos.coming_soon import create_coming_soon_tab
+    from demos.classify import create_classification_tab
     from demos.finetune import create_finetune_tab
-    from demos.models_panel import create_models_tab
+    from demos.generate import create_generate_tab
+    from demos.overview import create_overview_tab
+    from demos.rank import create_rank_tab
 
     with gr.Blocks(title=TITLE, analytics_enabled=False) as app:
         gr.Markdown(INTRO)
@@ -39,22 +42,13 @@ def create_app() -> gr.Blocks:
             with gr.Tab("Classification", id="classification"):
                 create_classification_tab(app)
             with gr.Tab("Generation", id="generation"):
-                create_coming_soon_tab(
-                    "Prompt-engineered generation",
-                    "Zero-/few-shot, chain of thought, role and translation prompts on a local "
-                    "model or an OpenAI-compatible API, streamed side by side with latency and "
-                    "tokens.",
-                )
+                create_generate_tab()
             with gr.Tab("Answer ranking", id="ranking"):
-                create_coming_soon_tab(
-                    "Answer ranking",
-                    "A chatbot that answers with the most similar stored question's answer "
-                    "(Korean Chatbot_data), showing the top-k candidates and their scores.",
-                )
+                create_rank_tab()
             with gr.Tab("Fine-tuning", id="finetune"):
                 create_finetune_tab(app)
             with gr.Tab("Models & data", id="models"):
-                create_models_tab(app)
+                create_overview_tab(app)
     return app
 
 

@@ -2,8 +2,8 @@
 speed of the default sentiment model against a bare transformers ``pipeline``.
 
 ``defaults``: for each task, ``python -m models.finetune --default-for TASK`` (3-minute budget,
-whole process timed), then ``models.evaluate`` on the test split the model never saw, and the
-zero-shot accuracy on the same rows (``BENCH_DEFAULTS=sentiment-ko,intent`` picks task keys).
+whole process timed), then ``models.classify.evaluate`` on the test split the model never saw, and
+the zero-shot accuracy on the same rows (``BENCH_DEFAULTS=sentiment-ko,intent`` picks task keys).
 ``nsmc20``: the Korean sentiment default with a 20-minute budget, on NSMC's test file.
 ``inference``: single-text latency p50/p95 and the throughput on 1,000 NSMC reviews of mixed
 length, ours (length-sorted batches) vs ``pipeline(..., batch_size=32)`` and the pipeline's
@@ -22,6 +22,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bench.common import ROOT, Result, bench_env, benchmark
+from models.finetune.methods import METHODS
+from models.finetune.recipes import default_result
+from models.finetune.runs import RunRecord
+from models.sources.task_models import task_models
 
 # (task key, dataset, test split, quality target)
 DEFAULTS = [
@@ -31,7 +35,6 @@ DEFAULTS = [
     ("intent", "snips", "test", 0.95),
     ("intent", "clinc150", "test", 0.85),
 ]
-TASK = {"sentiment-ko": "sentiment", "sentiment-en": "sentiment", "nli": "nli", "intent": "intent"}
 
 
 def _run(args: list[str], env: dict) -> tuple[float, str]:
@@ -45,16 +48,13 @@ def _run(args: list[str], env: dict) -> tuple[float, str]:
 
 
 def _evaluate(task: str, dataset: str, split: str, model: str, env: dict, out: Path) -> dict:
-    _run(["-m", "models.evaluate", "--task", task, "--dataset", dataset, "--split", split,
+    _run(["-m", "models.classify.evaluate", "--task", task, "--dataset", dataset, "--split", split,
           "--model", model, "--json", str(out)], env)  # fmt: skip
     return json.loads(out.read_text())
 
 
 def _registered(record: dict) -> dict:
     """The method result that became the default (the ensemble when a recipe has one)."""
-    from models.finetune.defaults import default_result
-    from models.finetune.runs import RunRecord
-
     return default_result(RunRecord.from_dict(record)).__dict__
 
 
@@ -120,7 +120,7 @@ def defaults(repeat: int = 1) -> Iterator[Result]:
                 notes=f"{method['method']} on {record['config']['base']}, "
                 f"{record['data']['train_rows']:,} rows; validation acc {_members(record)}",
             )  # fmt: skip
-            task = TASK[key]
+            task = task_models()[key].task
             ours = _evaluate(task, dataset, split, model, env, folder / "eval.json")
             zero = _evaluate(task, dataset, split, "zero-shot", env, folder / "zero.json")
             yield Result(
@@ -157,7 +157,8 @@ def _inference_script(model: str, texts_path: Path, default: str) -> str:
 import json, statistics, time
 import torch
 from transformers import pipeline
-from models.classify import classify, get_classifier
+from models.classify.loaders import get_classifier
+from models.classify.predict import classify
 texts = json.load(open({str(texts_path)!r}))
 ours = get_classifier("sentiment", {model!r})
 bare = pipeline("text-classification", model={model!r}, device="cpu", truncation=True,
@@ -197,8 +198,6 @@ print(json.dumps(res))
 
 def _pipeline_checkpoint(record: dict) -> str:
     """The member a bare ``pipeline`` can load: a transformers model, or LoRA's merged copy."""
-    from models.finetune.methods import METHODS
-
     for member in record["methods"]:
         if member["merged_checkpoint"]:
             return member["merged_checkpoint"]

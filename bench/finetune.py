@@ -87,7 +87,7 @@ def _write_rows(folder: Path, env: dict) -> dict[str, Path]:
 
 def _minilm_folder(env: dict) -> str:
     code = (
-        "from models.packaged import get_packaged, prepare\n"
+        "from models.sources.packaged import get_packaged, prepare\n"
         "print(prepare(get_packaged('all-MiniLM-L6-v2')))"
     )
     done = subprocess.run(

@@ -1,16 +1,20 @@
 """Small presentation helpers shared by tabs: heatmaps as HTML tables (readable, no extra deps),
-and the column dropdowns every upload fills."""
+the column dropdowns every upload fills, CSV downloads, and progress bars."""
 
 from __future__ import annotations
 
 import html
+import tempfile
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 import gradio as gr
+import pandas as pd
 
-if TYPE_CHECKING:
-    from models.datasets.upload import UploadPreview
+from models.core.progress import Progress
+from models.core.settings import get_settings
+from models.datasets.upload import UploadPreview, preview_upload
 
 _CELL = "border:1px solid #ddd;padding:.25em .55em;text-align:center"
 
@@ -64,9 +68,6 @@ def heatmap_html(
 
 def read_upload(path: str) -> UploadPreview:
     """Preview an uploaded file under the configured row limit (raises PlaygroundError)."""
-    from models.datasets.upload import preview_upload  # pandas: not at app start-up
-    from models.settings import get_settings
-
     return preview_upload(path, get_settings().max_upload_rows)
 
 
@@ -78,3 +79,29 @@ def column_dropdowns(preview: UploadPreview) -> tuple[Any, Any, Any]:
         gr.update(choices=["", *columns], value=mapping.text_pair or ""),
         gr.update(choices=columns, value=mapping.label),
     )
+
+
+def download_csv(frame: pd.DataFrame, stem: str) -> str:
+    """Write ``frame`` to a fresh temp file for a ``gr.File`` download; returns its path."""
+    folder = Path(tempfile.mkdtemp(prefix="playground-"))
+    path = folder / f"{stem}.csv"
+    frame.to_csv(path, index=False, encoding="utf-8-sig")  # BOM: Excel opens Korean correctly
+    return str(path)
+
+
+def progress_bar(progress: gr.Progress, describe: str = "{message}") -> Progress:
+    """A ``models`` progress callback drawn as Gradio's progress bar.
+
+    ``describe`` is formatted with ``done``, ``total`` and ``message`` for the bar's text.
+    """
+
+    def report(done: float, total: float, message: str = "") -> None:
+        text = describe.format(done=done, total=total, message=message)
+        progress(done / total if total else None, desc=text)
+
+    return report
+
+
+def coming_soon(title: str, what: str) -> None:
+    """Say what a tab will do, so nobody mistakes an empty tab for a broken one."""
+    gr.Markdown(f"### {title} — coming soon\n\n{what}")

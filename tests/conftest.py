@@ -29,7 +29,7 @@ import pytest  # noqa: E402
 @pytest.fixture
 def isolated_settings(tmp_path, monkeypatch):
     """Settings pointing every folder at a fresh temp dir (the model cache stays shared)."""
-    from models.settings import get_settings
+    from models.core.settings import get_settings
 
     monkeypatch.setenv("PLAYGROUND_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("PLAYGROUND_RUNS", str(tmp_path / "runs"))

@@ -44,7 +44,7 @@ def page(served_app):
 
 
 def _slug(label: str) -> str:
-    return "".join(c if c.isalnum() else "-" for c in label.lower()).strip("-")
+    return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
 
 
 @pytest.mark.parametrize("tab", TABS)
@@ -115,8 +115,8 @@ def test_classify_explain_probe_and_evaluate(page):
     page.locator("#cls-scores [data-testid='label-output-value']").wait_for(timeout=120_000)
     expect(page.locator("#cls-scores [data-testid='label-output-value']")).to_have_text("positive")
     page.locator("#cls-words").get_by_text("최고였고").first.wait_for()
-    page.locator("#cls-probe").click()
-    page.locator("#cls-probes").get_by_text("no spacing").wait_for(timeout=60_000)
+    page.locator("#cls-robustness").click()
+    page.locator("#cls-robustness-table").get_by_text("no spacing").wait_for(timeout=60_000)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "classification-try.png"), full_page=True)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from models import loading
-from models.errors import PlaygroundError
+from models.core.errors import PlaygroundError
 from models.finetune.config import FinetuneConfig
 from models.finetune.engine import run_finetune
 from models.finetune.estimate import PADDING_OVERHEAD, Calibration, Workload, estimate_seconds
+from models.sources import loading
 from tests.test_finetune import TINY, reloaded_accuracy
 
 TEXTS = ["play some jazz", "will it rain in Paris tomorrow afternoon or not", "book a table"]
@@ -18,7 +18,7 @@ TEXTS = ["play some jazz", "will it rain in Paris tomorrow afternoon or not", "b
 def minilm():
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    from models.resolver import resolve
+    from models.sources.resolver import resolve
 
     path = resolve("packaged:all-MiniLM-L6-v2", want="encoder").path
     tokenizer = AutoTokenizer.from_pretrained(path)
@@ -121,6 +121,7 @@ def test_the_first_pass_is_planned_once_not_per_epoch():
     )
 
 
+@pytest.mark.slow
 def test_a_top_run_saves_a_plain_model_that_reproduces_its_accuracy(tmp_path, monkeypatch):
     monkeypatch.setenv("PLAYGROUND_RUNS", str(tmp_path))
     config = FinetuneConfig(**{**TINY, "epochs": 2.0}, methods=("top",), trained_layers=2)
@@ -150,8 +151,8 @@ def test_impossible_layer_counts_are_refused_early(layers, message, tmp_path, mo
 
 
 def test_an_encoder_without_bert_layers_is_refused(minilm):
-    from models.finetune.cached_bottom import encoder_layers
-    from models.finetune.config import ConfigError
+    from models.core.errors import ConfigError
+    from models.finetune.heads import encoder_layers
 
     _, fresh = minilm
     model = fresh()

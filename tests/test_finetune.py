@@ -9,14 +9,14 @@ import threading
 
 import pytest
 
-from models import loading
-from models.errors import PlaygroundError
+from models.core.errors import ConfigError, PlaygroundError
+from models.core.monitor import Monitor
 from models.finetune import report
-from models.finetune.config import ConfigError, FinetuneConfig, LoraSettings
+from models.finetune.config import FinetuneConfig
 from models.finetune.engine import run_finetune
-from models.finetune.methods import available_methods
-from models.finetune.monitor import Monitor
+from models.finetune.methods import LoraSettings, available_methods
 from models.finetune.runs import list_runs, load_record, saved_classifiers
+from models.sources import loading
 from tests.conftest import ROOT
 
 TINY = {
@@ -53,6 +53,7 @@ def three_methods(runs_dir):
     mp.undo()
 
 
+@pytest.mark.slow
 def test_record_has_every_measured_field(three_methods):
     record, _ = three_methods
     assert record.status == "done"
@@ -71,6 +72,7 @@ def test_record_has_every_measured_field(three_methods):
     assert record.config["seed"] == 7
 
 
+@pytest.mark.slow
 def test_lora_trains_a_sliver_and_saves_a_tiny_checkpoint(three_methods):
     record, _ = three_methods
     full, lora, head = record.methods
@@ -100,6 +102,7 @@ def reloaded_accuracy(checkpoint: str, labels: list[str]) -> float:
     return sum(p == t for p, t in zip(predicted, truth, strict=True)) / len(truth)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", ["full", "lora", "head"])
 def test_saved_checkpoints_load_and_reproduce_the_recorded_accuracy(three_methods, method):
     """The checkpoint is what was evaluated: reloading it gives the same predictions."""
@@ -110,6 +113,7 @@ def test_saved_checkpoints_load_and_reproduce_the_recorded_accuracy(three_method
     )
 
 
+@pytest.mark.slow
 def test_merged_lora_is_a_plain_transformers_model(three_methods):
     record, _ = three_methods
     merged = record.result("lora").merged_checkpoint
@@ -120,6 +124,7 @@ def test_merged_lora_is_a_plain_transformers_model(three_methods):
     loading.forget(("classifier",))
 
 
+@pytest.mark.slow
 def test_runs_are_listed_with_their_checkpoints(three_methods, runs_dir, monkeypatch):
     monkeypatch.setenv("PLAYGROUND_RUNS", str(runs_dir))
     record, _ = three_methods
@@ -129,6 +134,7 @@ def test_runs_are_listed_with_their_checkpoints(three_methods, runs_dir, monkeyp
     assert {m.checkpoint for m in record.methods} <= paths
 
 
+@pytest.mark.slow
 def test_same_config_and_seed_give_the_same_metrics(tmp_path, monkeypatch):
     monkeypatch.setenv("PLAYGROUND_RUNS", str(tmp_path))
     config = FinetuneConfig(**TINY, methods=("lora",), save_checkpoints=False)
@@ -210,8 +216,8 @@ def test_bad_settings_are_refused_before_training(change, message, tmp_path, mon
 
 
 def test_lora_on_the_top_layers_adapts_only_those(tmp_path, monkeypatch):
-    from models.finetune.engine import build_model, prepare_run
-    from models.settings import get_settings
+    from models.core.settings import get_settings
+    from models.finetune.prepared import build_model, prepare_run
 
     config = FinetuneConfig(**{**TINY, "methods": ("lora",), "lora": LoraSettings(top_layers=2)})
     model, _ = build_model(prepare_run(config, get_settings()), "lora")
@@ -260,6 +266,7 @@ def test_qlora_is_offered_only_with_cuda_and_bitsandbytes():
         run_finetune(config)
 
 
+@pytest.mark.slow
 def test_command_line_writes_the_same_record(tmp_path):
     out = tmp_path / "run.json"
     env = {**__import__("os").environ, "PLAYGROUND_RUNS": str(tmp_path / "runs")}
@@ -292,8 +299,7 @@ def test_headless_budget_counts_from_the_process_start(monkeypatch):
     """--budget-minutes covers the whole command: start-up and imports spend the budget too."""
     import psutil
 
-    import models.finetune.engine as engine
-    from models.finetune.__main__ import run_command
+    from models.finetune import __main__ as command
 
     seen: dict = {}
 
@@ -301,7 +307,7 @@ def test_headless_budget_counts_from_the_process_start(monkeypatch):
         seen["started"] = monitor.started
         raise PlaygroundError("stop here")
 
-    monkeypatch.setattr(engine, "run_finetune", fake_run)
+    monkeypatch.setattr(command, "run_finetune", fake_run)
     config = FinetuneConfig(dataset="snips", methods=("lora",), budget_minutes=3)
-    assert run_command(config, None, quiet=True) == 2
+    assert command.run_command(config, None, quiet=True) == 2
     assert seen["started"] == pytest.approx(psutil.Process().create_time(), abs=0.01)

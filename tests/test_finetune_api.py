@@ -6,8 +6,8 @@ import math
 
 import pytest
 
+from models.core.jobs import TRAINING_SLOT
 from models.finetune import report
-from models.finetune.slot import TRAINING_SLOT
 
 TINY = {
     "dataset": "snips",
@@ -26,6 +26,7 @@ def api_record(client):
     return record
 
 
+@pytest.mark.slow
 def test_finetune_api_trains_and_returns_the_record(api_record):
     assert [m["method"] for m in api_record["methods"]] == ["lora", "head"]
     assert all(m["status"] == "done" for m in api_record["methods"])
@@ -58,6 +59,7 @@ def test_a_second_user_is_told_what_is_training(client):
     assert "should end around" in result["error"]
 
 
+@pytest.mark.slow
 def test_past_run_can_be_shown_again(client, api_record):
     status, results, _curves, notes, confusion = client.predict(
         api_record["run_id"], api_name="/finetune_run"
@@ -68,6 +70,7 @@ def test_past_run_can_be_shown_again(client, api_record):
     assert "LoRA" in notes and "accuracy" in confusion
 
 
+@pytest.mark.slow
 def test_curves_frame_has_a_placeholder_for_every_series_and_the_losses(api_record):
     frame = report.curves_frame(api_record["methods"])
     assert set(frame["series"]) == {"lora train", "lora eval", "head train", "head eval"}
@@ -77,6 +80,7 @@ def test_curves_frame_has_a_placeholder_for_every_series_and_the_losses(api_reco
     assert (real["loss"] > 0).all() and real["epoch"].max() == pytest.approx(1.0)
 
 
+@pytest.mark.slow
 def test_results_frame_and_fit_markdown(api_record):
     table = report.results_frame(api_record)
     assert list(table["method"]) == ["LoRA", "Frozen encoder + head"]

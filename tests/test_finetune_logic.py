@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from models.core.errors import ConfigError
+from models.core.jobs import TrainingSlot
 from models.finetune.analysis import fit_note
 from models.finetune.budget import SAFETY, plan_budget
-from models.finetune.config import ConfigError, FinetuneConfig
+from models.finetune.config import FinetuneConfig
 from models.finetune.encode import encode
 from models.finetune.estimate import Calibration, Workload, estimate_seconds
-from models.finetune.slot import TrainingSlot
 from models.finetune.sweep import run_sweep
 
 CAL = {
@@ -140,6 +141,7 @@ def test_slot_admits_one_run_and_describes_it_to_others():
     slot.release()
 
 
+@pytest.mark.slow
 def test_sweep_fills_a_grid_of_accuracies(tmp_path, monkeypatch):
     monkeypatch.setenv("PLAYGROUND_RUNS", str(tmp_path))
     config = FinetuneConfig(train_size=64, eval_size=32, max_length=32, seed=1)
@@ -163,8 +165,8 @@ def test_sweep_rejects_bad_grids():
 
 def test_a_failing_run_reports_its_error_and_frees_the_slot():
     """A bug inside training must reach the UI as a message, never as a silent dead thread."""
+    from models.core.monitor import Monitor
     from models.finetune.jobs import start_job
-    from models.finetune.monitor import Monitor
 
     slot = TrainingSlot()
 

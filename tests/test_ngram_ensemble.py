@@ -10,16 +10,24 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from models import loading
-from models.classify import classify, get_classifier
-from models.ensemble import WEIGHT_MARGIN, average, choose_weights, member_paths, write_ensemble
-from models.errors import ModelUnavailable
+from models.classify.ensemble import (
+    WEIGHT_MARGIN,
+    average,
+    choose_weights,
+    member_paths,
+    write_ensemble,
+)
+from models.classify.loaders import get_classifier
+from models.classify.ngram import VOCABULARY, WEIGHTS, NgramModel, fit_ngram
+from models.classify.predict import classify
+from models.core.errors import ModelUnavailable
+from models.core.settings import get_settings
 from models.finetune.config import FinetuneConfig
-from models.finetune.engine import prepare_run, run_finetune
+from models.finetune.engine import run_finetune
 from models.finetune.estimate import Calibration
+from models.finetune.prepared import prepare_run
 from models.finetune.sizing import apply_budget
-from models.ngram import VOCABULARY, WEIGHTS, NgramModel, fit_ngram
-from models.settings import get_settings
+from models.sources import loading
 
 REVIEWS = [
     ("정말 재밌다 최고의 영화", "positive"), ("배우 연기가 훌륭하고 감동적이다", "positive"),
@@ -70,7 +78,6 @@ def test_ngram_calibration_leaves_the_first_fits_one_off_cost_out(monkeypatch):
     """The first fit in a process pays for imports; as a per-row cost it inflated estimates 4x."""
     import pandas as pd
 
-    from models import ngram
     from models.finetune import fitted
 
     clock = {"now": 0.0, "calls": 0}
@@ -80,7 +87,7 @@ def test_ngram_calibration_leaves_the_first_fits_one_off_cost_out(monkeypatch):
         clock["calls"] += 1
         return SimpleNamespace(vocabulary={"a": 0})
 
-    monkeypatch.setattr(ngram, "fit_ngram", fake_fit)
+    monkeypatch.setattr(fitted, "fit_ngram", fake_fit)
     monkeypatch.setattr(fitted, "time", SimpleNamespace(perf_counter=lambda: clock["now"]))
     frame = pd.DataFrame({"text": ["좋다", "싫다"] * 600, "label": ["positive", "negative"] * 600})
     data = SimpleNamespace(train=frame, pair=False, labels=["negative", "positive"])
@@ -92,8 +99,8 @@ def test_ngram_calibration_leaves_the_first_fits_one_off_cost_out(monkeypatch):
 
 
 def test_ngram_vocabulary_estimate_follows_the_growth_of_its_two_samples():
+    from models.classify.ngram import MAX_FEATURES
     from models.finetune.fitted import scaled_vocabulary
-    from models.ngram import MAX_FEATURES
 
     # Two samples on rows**0.8 give the power law back at the run's size.
     def grow(rows: int) -> float:
@@ -212,6 +219,7 @@ def ngram_lora_run(tmp_path_factory):
     loading.forget(("classifier",))
 
 
+@pytest.mark.slow
 def test_fitted_methods_take_every_row_and_the_rest_the_asked_rows(ngram_lora_run):
     ngram, lora = ngram_lora_run.result("ngram"), ngram_lora_run.result("lora")
     assert ngram.status == lora.status == "done"
@@ -225,6 +233,7 @@ def test_fitted_methods_take_every_row_and_the_rest_the_asked_rows(ngram_lora_ru
         loading.load_classifier(ngram.checkpoint)  # e.g. as a zero-shot entailment model
 
 
+@pytest.mark.slow
 def test_the_ensemble_is_the_average_of_its_reloaded_members(ngram_lora_run):
     from models.finetune.data import WEIGHTING_ROWS, prepare_data
 
@@ -263,6 +272,7 @@ def test_the_ensemble_is_the_average_of_its_reloaded_members(ngram_lora_run):
     assert listed["ensemble"] == ensemble.checkpoint  # offered in the Classification tab
 
 
+@pytest.mark.slow
 def test_a_weighted_ensemble_serves_and_names_its_weights(ngram_lora_run, tmp_path):
     record = ngram_lora_run
     members = [record.result("ngram").checkpoint, record.result("lora").merged_checkpoint]
@@ -304,7 +314,7 @@ def test_a_budget_plans_rows_only_for_the_step_trained_methods():
 
 
 def test_korean_sentiment_default_is_ngrams_plus_top_layers_averaged():
-    from models.finetune.defaults import default_result, recipe_config
+    from models.finetune.recipes import default_result, recipe_config
     from models.finetune.runs import MethodResult, RunRecord
 
     config = recipe_config("sentiment-ko", 3)

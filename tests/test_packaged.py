@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from models import loading, packaged
-from models.resolver import resolve
+from models.sources import loading, packaged
+from models.sources.resolver import resolve
 
 
 @pytest.mark.slow
@@ -13,7 +13,7 @@ def test_smollm2_converts_once_and_generates(tmp_path, monkeypatch):
     monkeypatch.setenv("PLAYGROUND_CACHE", str(tmp_path / "cache"))
     model = packaged.get_packaged("SmolLM2-135M-Instruct")
     messages = []
-    folder = packaged.prepare(model, progress=lambda f, msg: messages.append(msg))
+    folder = packaged.prepare(model, progress=lambda done, total, msg: messages.append(msg))
     assert (folder / "config.json").is_file() and (folder / "model.safetensors").is_file()
     assert folder.parent == tmp_path / "cache" / "models"
     assert messages and messages[-1] == "SmolLM2 ready"

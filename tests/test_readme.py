@@ -6,7 +6,7 @@ import contextlib
 import io
 import re
 
-from models.evaluate import evaluate
+from models.classify.evaluate import evaluate
 from tests.conftest import ROOT
 
 MARKER = "<!-- README-API-EXAMPLE"

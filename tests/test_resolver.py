@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from models import loading, packaged
-from models.errors import ModelUnavailable
-from models.resolver import resolve
+from models.core.errors import ModelUnavailable
+from models.sources import loading, packaged
+from models.sources.resolver import resolve
 
 MINILM = "packaged:all-MiniLM-L6-v2"
 

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from models.core.errors import DatasetError, PlaygroundError
 from models.datasets.upload import (
     ColumnMapping,
     apply_mapping,
@@ -13,7 +14,6 @@ from models.datasets.upload import (
     preview_upload,
     read_table,
 )
-from models.errors import DatasetError, PlaygroundError
 
 
 def test_csv_with_korean_text_and_a_guessed_mapping(tmp_path):
@@ -137,7 +137,7 @@ class _Lengths:
 
 
 def test_a_classified_file_keeps_every_row_and_column(tmp_path, monkeypatch):
-    from models import batch
+    from models.classify import batch
 
     monkeypatch.setattr(batch, "get_classifier", lambda *args: _Lengths())
     path = tmp_path / "reviews.csv"
@@ -145,7 +145,7 @@ def test_a_classified_file_keeps_every_row_and_column(tmp_path, monkeypatch):
     done = []
     result = batch.classify_table(
         read_table(path, 10), ColumnMapping(text="text"), "sentiment",
-        progress=lambda n, total: done.append((n, total)),
+        progress=lambda n, total, message: done.append((n, total)),
     )  # fmt: skip
     frame = result.frame
     assert list(frame["id"]) == ["1", "2", "3"] and list(frame["note"]) == ["x", "y", "z"]
@@ -162,7 +162,7 @@ def test_a_classified_file_keeps_every_row_and_column(tmp_path, monkeypatch):
 
 
 def test_batch_bad_input_is_explained(tmp_path, monkeypatch):
-    from models import batch
+    from models.classify import batch
 
     monkeypatch.setattr(batch, "get_classifier", lambda *args: _Lengths())
     table = read_table(_write(tmp_path / "a.csv", "premise,label\nA man runs.,x\n"), 10)

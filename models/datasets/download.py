@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import tarfile
 import tempfile
@@ -12,7 +11,8 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
-from models.errors import DatasetError
+from models.core import files
+from models.core.errors import DatasetError
 
 # Hosts that already failed in this process: an offline machine should fall back to the samples
 # at once on the next request instead of waiting for the same timeout again.
@@ -74,5 +74,4 @@ def download(url: str, targets: dict[str | None, Path], timeout: float) -> None:
             except (tarfile.TarError, KeyError) as err:
                 raise DatasetError(f"{url} does not hold the expected files: {err}") from err
         for part, dest in ready.items():
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(part, dest)
+            files.move_file(part, dest)

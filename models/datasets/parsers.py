@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from models.errors import DatasetError
+from models.core.errors import DatasetError
 
 SNIPS_INTENTS = (
     "AddToPlaylist",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from models.errors import DatasetError
+from models.core.errors import DatasetError
 
 # Korean spreadsheets are often saved by Excel in CP949; UTF-8 (with or without BOM) otherwise.
 ENCODINGS = ("utf-8-sig", "cp949")

@@ -18,10 +18,22 @@ import threading
 import time
 from pathlib import Path
 
-from models.errors import PlaygroundError
-from models.finetune.config import SCHEDULERS, TASKS, FinetuneConfig, LoraSettings
-from models.finetune.methods import METHODS
-from models.finetune.monitor import Monitor
+import psutil
+
+from models.core import files
+from models.core.errors import PlaygroundError
+from models.core.monitor import Monitor
+from models.core.tasks import TRAINABLE_TASKS
+from models.finetune.config import SCHEDULERS, FinetuneConfig
+from models.finetune.engine import run_finetune
+from models.finetune.methods import METHODS, LoraSettings
+from models.finetune.recipes import (
+    DEFAULT_BUDGET_MINUTES,
+    default_result,
+    recipe_config,
+    train_default,
+)
+from models.sources.task_models import classification_keys
 
 
 def parse_learning_rates(text: str | None, methods: tuple[str, ...]) -> dict[str, float]:
@@ -43,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     defaults = FinetuneConfig()
     p = argparse.ArgumentParser(prog="python -m models.finetune", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    p.add_argument("--task", choices=TASKS, default=defaults.task)
+    p.add_argument("--task", choices=TRAINABLE_TASKS, default=defaults.task)
     p.add_argument("--dataset", default=defaults.dataset, help="registry name, or 'upload'")
     p.add_argument("--base", default=defaults.base, help="packaged:<name>, folder or Hub id")
     p.add_argument(
@@ -88,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pair-column", default="")
     p.add_argument(
         "--default-for",
-        choices=["sentiment-ko", "sentiment-en", "nli", "intent"],
+        choices=classification_keys(),
         help="train this task's default classifier (its recipe; --budget-minutes, default 3, "
         "and --dataset may be given) and make it the Classification tab's default",
     )
@@ -172,11 +184,6 @@ def run_command(
     estimate: bool = True,
     default_for: str | None = None,
 ) -> int:
-    import psutil
-
-    from models.finetune.defaults import train_default
-    from models.finetune.engine import run_finetune
-
     monitor = Monitor(config.methods)
     # A headless budget covers the whole command, from the moment the process started: Python
     # start-up and the imports count against "--budget-minutes 3" as well.
@@ -215,14 +222,11 @@ def run_command(
         print("budget plan:", json.dumps(record["plan"]))
     print(f"run folder: {record['folder'] or '(not saved)'}")
     if default_for:
-        from models.finetune.defaults import default_result
-
         registered = default_result(outcome["record"])
         if registered.status == "done":
             print(f"now the default for {default_for}: {registered.method}")
     if json_path:
-        json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(json.dumps(record, indent=2, ensure_ascii=False))
+        files.write_json(json_path, record)
         print(f"record: {json_path}")
     return 0 if all(m["status"] != "failed" for m in record["methods"]) else 1
 
@@ -231,8 +235,6 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.default_for:
-            from models.finetune.defaults import DEFAULT_BUDGET_MINUTES, recipe_config
-
             dataset_given = "--dataset" in (argv if argv is not None else sys.argv)
             config = recipe_config(
                 args.default_for,

@@ -18,31 +18,19 @@ extractor does; dropout still applies in the trained layers.
 
 from __future__ import annotations
 
+import functools
 import time
 import types
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import torch
-
-from models.finetune.config import ConfigError
+from models.core.errors import ConfigError
+from models.finetune.heads import encoder_layers, head_module_names
 
 # Beyond this the remaining rows are recomputed each time (correct, only slower): 150,000 NSMC
 # reviews of ~25 tokens at 384 floats would take ~5.8 GB.
 CACHE_LIMIT_BYTES = 3 * 2**30
-
-
-def encoder_layers(model: Any) -> Any:
-    """The encoder's layer list, or a ConfigError naming what this method needs."""
-    base = model.base_model
-    layers = getattr(getattr(base, "encoder", None), "layer", None)
-    if layers is None or not hasattr(base, "embeddings"):
-        raise ConfigError(
-            f"Top-layer training needs a BERT-style encoder (embeddings + encoder.layer); "
-            f"{model.config.model_type} is not one. Choose full fine-tuning or LoRA instead."
-        )
-    return layers
 
 
 @contextmanager
@@ -55,21 +43,30 @@ def _swapped(owner: Any, name: str, module: Any) -> Iterator[None]:
         setattr(owner, name, original)
 
 
-class _Replay(torch.nn.Module):
-    """Stands in for the embeddings: returns the cached bottom output for the current batch."""
+@functools.cache
+def _replay_class() -> type:
+    """The module that stands in for the embeddings (defined on first use: torch is heavy)."""
+    import torch
 
-    def __init__(self, hidden: torch.Tensor) -> None:
-        super().__init__()
-        self.hidden = hidden
+    class Replay(torch.nn.Module):
+        """Returns the cached bottom output for the current batch, whatever it is given."""
 
-    def forward(self, *args: Any, **kwargs: Any) -> torch.Tensor:
-        return self.hidden
+        def __init__(self, hidden: torch.Tensor) -> None:
+            super().__init__()
+            self.hidden = hidden
+
+        def forward(self, *args: Any, **kwargs: Any) -> torch.Tensor:
+            return self.hidden
+
+    return Replay
 
 
 class BottomCache:
     """The frozen bottom layers' output per row, computed on first sight."""
 
     def __init__(self, model: Any, trained_layers: int, limit_bytes: int = CACHE_LIMIT_BYTES):
+        import torch
+
         layers = encoder_layers(model)
         if not 1 <= trained_layers <= len(layers):
             raise ConfigError(
@@ -80,12 +77,14 @@ class BottomCache:
         self.bottom = torch.nn.ModuleList(list(layers)[:split])
         self.top = torch.nn.ModuleList(list(layers)[split:])
         self.limit_bytes = limit_bytes
-        self.stored: dict[tuple[int, ...], torch.Tensor] = {}
+        self.stored: dict[tuple[int, ...], Any] = {}  # token ids -> hidden states
         self.bytes = 0
         self.hits = 0
         self.misses = 0
 
-    def _run_bottom(self, model: Any, batch: dict[str, Any]) -> torch.Tensor:
+    def _run_bottom(self, model: Any, batch: dict[str, Any]) -> Any:
+        import torch
+
         base = model.base_model
         names = ("input_ids", "attention_mask", "token_type_ids")
         inputs = {k: batch[k] for k in names if k in batch}
@@ -97,12 +96,12 @@ class BottomCache:
         finally:
             base.train(was_training)
 
-    def hidden(self, model: Any, batch: dict[str, Any]) -> torch.Tensor:
+    def hidden(self, model: Any, batch: dict[str, Any]) -> Any:
         """The bottom's output for ``batch``, padded like its input ids."""
         ids, mask = batch["input_ids"], batch["attention_mask"].bool()
         keys = [tuple(row[keep].tolist()) for row, keep in zip(ids, mask, strict=True)]
         missing = [i for i, key in enumerate(keys) if key not in self.stored]
-        fresh: dict[int, torch.Tensor] = {}
+        fresh: dict[int, Any] = {}
         if missing:
             self.misses += len(missing)
             part = {k: v[missing] for k, v in batch.items() if k != "labels" and v is not None}
@@ -136,7 +135,7 @@ def _cached_forward(self: Any, input_ids: Any = None, attention_mask: Any = None
     base = self.base_model
     # The class's own forward then runs as usual (mask, top layers, head, loss), with the
     # embeddings replaced by the cached output and the layer list cut to the trained ones.
-    replay = _Replay(hidden)
+    replay = _replay_class()(hidden)
     with _swapped(base, "embeddings", replay), _swapped(base.encoder, "layer", cache.top):
         return type(self).forward(
             self, input_ids=input_ids, attention_mask=attention_mask, **kwargs
@@ -145,8 +144,6 @@ def _cached_forward(self: Any, input_ids: Any = None, attention_mask: Any = None
 
 def train_top_layers(model: Any, trained_layers: int) -> Any:
     """Freeze all but the top ``trained_layers`` and the head; cache the bottom per row."""
-    from models.finetune.methods import head_module_names
-
     cache = BottomCache(model, trained_layers)
     trained = {id(p) for module in cache.top for p in module.parameters()}
     heads = tuple(f"{name}." for name in head_module_names(model))

@@ -9,14 +9,14 @@ The tokenizer is saved only where the folder must stand alone (full, merged).
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from models.finetune.methods import Method, head_module_names
-from models.resolver import PLAYGROUND_META
+from models.finetune.heads import head_module_names
+from models.finetune.methods import Method
+from models.sources.formats import HEAD_WEIGHTS, write_meta
 
-HEAD_WEIGHTS = "head.safetensors"
 TOKENIZER_FILES = (
     "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt",
     "sentencepiece.bpe.model", "chat_template.jinja",
@@ -29,8 +29,32 @@ def folder_mb(folder: Path) -> float:
     return sum(p.stat().st_size for p in files) / 2**20
 
 
-def _write_meta(folder: Path, meta: dict[str, Any]) -> None:
-    (folder / PLAYGROUND_META).write_text(json.dumps(meta, indent=2, ensure_ascii=False))
+def _save_whole(model: Any, tokenizer: Any, folder: Path) -> None:
+    """A model that stands alone: weights, config and tokenizer."""
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+
+
+def _save_head(model: Any, tokenizer: Any, folder: Path) -> None:
+    """Only the head's weights: the frozen encoder is the base model, unchanged."""
+    from safetensors.torch import save_file
+
+    prefixes = tuple(f"{name}." for name in head_module_names(model))
+    state = {k: v.contiguous() for k, v in model.state_dict().items() if k.startswith(prefixes)}
+    save_file(state, str(folder / HEAD_WEIGHTS))
+
+
+def _save_adapter(model: Any, tokenizer: Any, folder: Path) -> None:
+    """A peft adapter (with the trained head inside); the base model is loaded beneath it."""
+    model.save_pretrained(folder)
+
+
+# Checkpoint format -> how a trained model is written in it (the loaders read them back).
+WRITERS: dict[str, Callable[[Any, Any, Path], None]] = {
+    "transformers": _save_whole,
+    "head": _save_head,
+    "peft-adapter": _save_adapter,
+}
 
 
 def save_checkpoint(
@@ -43,22 +67,10 @@ def save_checkpoint(
     """
     folder.mkdir(parents=True, exist_ok=True)
     merged_folder = None
-    if method.checkpoint == "transformers":
-        model.save_pretrained(folder)
-        tokenizer.save_pretrained(folder)
-    elif method.checkpoint == "head":
-        from safetensors.torch import save_file
-
-        prefixes = tuple(f"{name}." for name in head_module_names(model))
-        state = {k: v.contiguous() for k, v in model.state_dict().items() if k.startswith(prefixes)}
-        save_file(state, str(folder / HEAD_WEIGHTS))
-    else:
-        model.save_pretrained(folder)
-    _write_meta(folder, {**meta, "format": method.checkpoint})
+    WRITERS[method.checkpoint](model, tokenizer, folder)
+    write_meta(folder, {**meta, "format": method.checkpoint})
     if merge and method.name in ("lora", "ia3"):
         merged_folder = folder.with_name(folder.name + "-merged")
-        merged = model.merge_and_unload()
-        merged.save_pretrained(merged_folder)
-        tokenizer.save_pretrained(merged_folder)
-        _write_meta(merged_folder, {**meta, "format": "transformers", "merged_from": str(folder)})
+        _save_whole(model.merge_and_unload(), tokenizer, merged_folder)
+        write_meta(merged_folder, {**meta, "format": "transformers", "merged_from": str(folder)})
     return folder, merged_folder

@@ -13,23 +13,32 @@ from __future__ import annotations
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
 import numpy as np
+import pandas as pd
 
-from models.ensemble import WEIGHT_MARGIN, Weighting, average, choose_weights, write_ensemble
-from models.errors import PlaygroundError
+from models.classify.classifiers import Classifier
+from models.classify.ensemble import (
+    WEIGHT_MARGIN,
+    Weighting,
+    average,
+    choose_weights,
+    write_ensemble,
+)
+from models.classify.loaders import get_classifier
+from models.core.device import is_main_process
+from models.core.errors import PlaygroundError
+from models.core.monitor import Monitor
 from models.finetune.checkpoint import folder_mb
-from models.finetune.monitor import Monitor
-from models.finetune.runs import MethodResult
+from models.finetune.methods import method_title
+from models.finetune.prepared import PreparedRun
+from models.finetune.runs import MethodResult, RunRecord
 
 
-def ensemble_result(run: Any, record: Any, folder: Path, monitor: Monitor) -> MethodResult:
+def ensemble_result(
+    run: PreparedRun, record: RunRecord, folder: Path, monitor: Monitor
+) -> MethodResult:
     """Average the finished methods of ``record``; failures are recorded, not raised."""
-    from models.classify import get_classifier
-    from models.finetune.engine import is_main_process, metrics_from
-    from models.finetune.methods import method_title
-
     result = MethodResult(method="ensemble", learning_rate=0.0)
     members = [m for m in record.methods if m.status == "done" and m.checkpoint]
     if len(members) < 2:
@@ -57,7 +66,7 @@ def ensemble_result(run: Any, record: Any, folder: Path, monitor: Monitor) -> Me
         classifier = get_classifier(run.config.task, str(folder))
         probs = _probs(classifier, run.data.eval, run.data.pair)
         truth = _truth(run.data.eval, classifier.labels)
-        result.__dict__.update(metrics_from(probs.argmax(1), truth, len(classifier.labels)))
+        result.record_metrics(probs.argmax(1), truth, len(classifier.labels))
         result.trainable_params = sum(m.trainable_params for m in members)
         result.total_params = sum(m.total_params for m in members)
         result.trainable_pct = 100.0 * result.trainable_params / max(result.total_params, 1)
@@ -81,21 +90,19 @@ def ensemble_result(run: Any, record: Any, folder: Path, monitor: Monitor) -> Me
     return result
 
 
-def _probs(classifier: Any, rows: Any, pair: bool) -> np.ndarray:
+def _probs(classifier: Classifier, rows: pd.DataFrame, pair: bool) -> np.ndarray:
     """Probabilities for ``rows``, columns in the classifier's label order."""
     pairs = rows["text_pair"].astype(str).tolist() if pair else None
     return classifier.predict_proba(rows["text"].astype(str).tolist(), pairs)[0]
 
 
-def _truth(rows: Any, labels: list[str]) -> np.ndarray:
+def _truth(rows: pd.DataFrame, labels: list[str]) -> np.ndarray:
     index = {label: i for i, label in enumerate(labels)}
     return np.array([index[str(t)] for t in rows["label"]], dtype=int)
 
 
-def _weigh(run: Any, paths: list[str]) -> Weighting:
+def _weigh(run: PreparedRun, paths: list[str]) -> Weighting:
     """Each member's weight, chosen on the run's weighting rows (equal when it has none)."""
-    from models.classify import get_classifier
-
     labels = run.data.labels
     rows = run.data.weighting
     if len(rows):

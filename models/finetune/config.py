@@ -5,36 +5,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-from models.errors import PlaygroundError
+from models.core.errors import ConfigError
+from models.core.tasks import TRAINABLE_TASKS
+from models.finetune.methods import METHODS, LoraSettings
 
-TASKS = ("sentiment", "nli", "intent", "custom")
 SCHEDULERS = ("linear", "cosine", "constant_with_warmup")
 MAX_EPOCHS = 20
-FITTED_METHODS = ("probe", "ngram")  # fitted in one go (fitted.py) instead of by the Trainer
-
-
-class ConfigError(PlaygroundError):
-    """A setting that cannot work; raised before anything is loaded or trained."""
-
-
-@dataclass
-class LoraSettings:
-    """LoRA's knobs (also used by QLoRA)."""
-
-    rank: int = field(default=8, metadata={"help": "rank r of the update matrices"})
-    alpha: float = field(default=16.0, metadata={"help": "scale: the update is alpha / r * BA"})
-    dropout: float = field(default=0.05, metadata={"help": "dropout on the LoRA branch input"})
-    target_modules: tuple[str, ...] = field(
-        default=(),
-        metadata={"help": "module names to adapt; empty: peft's default for the architecture"},
-    )
-    top_layers: int = field(
-        default=0,
-        metadata={
-            "help": "adapt only the top N encoder layers (0: all); the backward pass then stops "
-            "below them, which is where LoRA's time goes on a CPU"
-        },
-    )
 
 
 @dataclass
@@ -122,10 +98,10 @@ class FinetuneConfig:
 
     def check(self) -> None:
         """Reject impossible settings with a message a user can act on."""
-        from models.finetune.methods import METHODS
-
-        if self.task not in TASKS:
-            raise ConfigError(f"Unknown task '{self.task}'. Choose one of: {', '.join(TASKS)}.")
+        if self.task not in TRAINABLE_TASKS:
+            raise ConfigError(
+                f"Unknown task '{self.task}'. Choose one of: {', '.join(TRAINABLE_TASKS)}."
+            )
         if not self.methods:
             raise ConfigError("Choose at least one method to train.")
         for method in self.methods:
@@ -148,7 +124,7 @@ class FinetuneConfig:
                 f"Max length must be between 8 and 512 tokens (got {self.max_length})."
             )
         for method, rate in self.learning_rates.items():
-            if method in FITTED_METHODS:  # fitted, not trained by steps: no learning rate
+            if method in METHODS and not METHODS[method].trainer:  # fitted: no learning rate
                 continue
             if not rate > 0:
                 raise ConfigError(f"The learning rate must be above 0 (got {rate} for {method}).")

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from models.core.errors import ConfigError, DatasetError
+from models.core.settings import Settings, get_settings
 from models.datasets.registry import LoadedDataset, get_spec, load_dataset
 from models.datasets.sampling import sample_rows, split_rows
 from models.datasets.upload import ColumnMapping, apply_mapping, read_table
-from models.errors import DatasetError
-from models.finetune.config import ConfigError, FinetuneConfig
-from models.settings import Settings, get_settings
+from models.finetune.config import FinetuneConfig
 
 WEIGHTING_ROWS = 1_000  # enough to tell a strong member from a weak one; costs ~10 s to predict
 

@@ -5,37 +5,36 @@ One code path serves the Fine-tuning tab, ``python -m models.finetune`` and the 
 estimates, and the budget plan if asked), then trains the methods one after another with the
 transformers ``Trainer``, evaluates each on the same rows, saves its checkpoint and record.
 Under ``accelerate launch`` the Trainer distributes; only the main process writes files.
-Sizing the run (its estimates, and the rows a time budget buys) lives in ``sizing.py``.
+Preparing the rows lives in ``prepared.py``; sizing the run (its estimates, and the rows a time
+budget buys) in ``sizing.py``; the methods fitted in one go in ``fitted.py``; the ensemble in
+``combine.py``.
 """
 
 from __future__ import annotations
 
 import math
-import os
-import platform
 import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from models.device import torch_device
-from models.errors import PlaygroundError
+from models.core.device import is_main_process
+from models.core.errors import PlaygroundError
+from models.core.monitor import Monitor
+from models.core.settings import Settings, get_settings
 from models.finetune.analysis import fit_note
+from models.finetune.callback import monitor_callback
 from models.finetune.checkpoint import folder_mb, save_checkpoint
-from models.finetune.config import ConfigError, FinetuneConfig
-from models.finetune.data import RunData, prepare_data
-from models.finetune.encode import EncodedRows, curve_subset, encode
-from models.finetune.estimate import (
-    Calibration,
-    Estimate,
-    calibrate,
-    finish_seconds,
-)
+from models.finetune.combine import ensemble_result
+from models.finetune.config import FinetuneConfig
+from models.finetune.estimate import Calibration, Estimate, calibrate, finish_seconds
+from models.finetune.fitted import fitter_for, train_fitted
+from models.finetune.measure import PeakMemory, library_versions, release_memory
 from models.finetune.methods import get_method
-from models.finetune.monitor import Monitor, PeakMemory, monitor_callback
+from models.finetune.prepared import PreparedRun, build_model, prepare_run
 from models.finetune.runs import MethodResult, RunRecord, new_run_id, run_folder, save_record
 from models.finetune.sizing import (
     apply_budget,
@@ -46,138 +45,6 @@ from models.finetune.sizing import (
     with_rows,
     workload_of,
 )
-from models.resolver import ResolvedModel, resolve
-from models.settings import Settings, get_settings
-
-
-@dataclass
-class PreparedRun:
-    """What every method of a run shares: rows, tokenizer, base model reference."""
-
-    config: FinetuneConfig
-    data: RunData
-    base: ResolvedModel
-    tokenizer: Any
-    train: EncodedRows
-    eval: EncodedRows
-    curve: EncodedRows
-    device: str
-
-    @property
-    def collator(self) -> Any:
-        from transformers import DataCollatorWithPadding
-
-        return DataCollatorWithPadding(
-            self.tokenizer, pad_to_multiple_of=8 if self.device == "cuda" else None
-        )
-
-
-def is_main_process() -> bool:
-    """False on the extra ranks of a distributed (accelerate / torchrun) run."""
-    return int(os.environ.get("RANK", "0")) == 0
-
-
-def release_memory() -> None:
-    """Return freed memory to the OS, so a method's peak RSS is its own, not an earlier one's."""
-    import ctypes
-    import gc
-
-    gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: the peak may include earlier methods
-        return
-
-
-def library_versions() -> dict[str, str]:
-    import importlib.metadata as md
-
-    names = ("torch", "transformers", "peft", "accelerate", "scikit-learn", "sentence-transformers")
-    versions = {"python": platform.python_version()}
-    for name in names:
-        try:
-            versions[name] = md.version(name)
-        except md.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
-
-
-def _check_top_layers(config: FinetuneConfig, base: ResolvedModel) -> None:
-    """Top-layer counts beyond the encoder's depth, refused before anything is loaded."""
-    asked = []
-    if config.lora.top_layers and {"lora", "qlora"} & set(config.methods):
-        asked.append(("LoRA top layers", config.lora.top_layers, ", or 0 for all"))
-    if "top" in config.methods:
-        asked.append(("Trained top layers", config.trained_layers, ""))
-    if not asked:
-        return
-    from transformers import AutoConfig
-
-    layers = getattr(AutoConfig.from_pretrained(base.path), "num_hidden_layers", None)
-    for what, count, zero in asked:
-        if layers is not None and count > layers:
-            raise ConfigError(
-                f"{what} is {count}, but {config.base} has {layers} layers. "
-                f"Choose 1 to {layers}{zero}."
-            )
-
-
-def prepare_run(config: FinetuneConfig, settings: Settings, all_rows: bool = False) -> PreparedRun:
-    """Check the config, the base model and the rows; tokenise once. Nothing is trained here.
-
-    ``all_rows`` keeps every training row (a time budget then chooses how many to use).
-    """
-    config.check()
-    for name in config.methods:
-        reason = get_method(name).unavailable()
-        if reason:
-            raise ConfigError(f"{get_method(name).title} is not available here: {reason}")
-    base = resolve(config.base, want="encoder", settings=settings)
-    _check_top_layers(config, base)
-    data = prepare_data(config, settings, all_rows=all_rows)
-    from transformers import AutoTokenizer
-
-    tokenizer = AutoTokenizer.from_pretrained(base.path, trust_remote_code=False)
-    train = encode(tokenizer, data.train, data.labels, config.max_length, data.pair)
-    evaluation = encode(tokenizer, data.eval, data.labels, config.max_length, data.pair)
-    return PreparedRun(
-        config, data, base, tokenizer, train, evaluation, curve_subset(evaluation, config.seed),
-        torch_device(),
-    )  # fmt: skip
-
-
-def base_loader(run: PreparedRun) -> Callable[..., Any]:
-    """Loads a fresh base encoder with a new head; seeded so every method starts the same."""
-
-    def load(**kwargs: Any) -> Any:
-        from transformers import AutoModelForSequenceClassification, set_seed
-        from transformers.utils import logging
-
-        set_seed(run.config.seed)
-        labels = run.data.labels
-        verbosity = logging.get_verbosity()
-        logging.set_verbosity_error()  # the "newly initialised head" notice is expected here
-        try:
-            model = AutoModelForSequenceClassification.from_pretrained(
-                run.base.path,
-                num_labels=len(labels),
-                id2label=dict(enumerate(labels)),
-                label2id={label: i for i, label in enumerate(labels)},
-                trust_remote_code=False,
-                **kwargs,
-            )
-        finally:
-            logging.set_verbosity(verbosity)
-        return model if "quantization_config" in kwargs else model.to(run.device)
-
-    return load
-
-
-def build_model(run: PreparedRun, method: str) -> tuple[Any, float]:
-    """The base model set up for ``method``, and the seconds that took."""
-    started = time.perf_counter()
-    model = get_method(method).build(base_loader(run), run.config)
-    return model, time.perf_counter() - started
 
 
 def _training_args(run: PreparedRun, learning_rate: float, output_dir: str) -> Any:
@@ -220,23 +87,6 @@ def _training_args(run: PreparedRun, learning_rate: float, output_dir: str) -> A
     )
 
 
-def metrics_from(predicted: Any, truth: Any, n_labels: int) -> dict[str, Any]:
-    """Accuracy, macro-F1 and the confusion matrix (scikit-learn), by label index."""
-    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
-
-    return {
-        "eval_accuracy": float(accuracy_score(truth, predicted)),
-        "eval_macro_f1": float(
-            f1_score(
-                truth, predicted, average="macro", labels=list(range(n_labels)), zero_division=0
-            )
-        ),
-        "confusion_matrix": confusion_matrix(
-            truth, predicted, labels=list(range(n_labels))
-        ).tolist(),
-    }
-
-
 def train_method(
     run: PreparedRun,
     method: str,
@@ -248,8 +98,6 @@ def train_method(
 ) -> MethodResult:
     """Train, evaluate and (if ``folder``) save one method. Failures are recorded, not raised."""
     if not get_method(method).trainer:
-        from models.finetune.fitted import train_fitted
-
         release_memory()
         return train_fitted(run, method, monitor, folder, estimate, run_id)
     from transformers import Trainer
@@ -294,10 +142,8 @@ def train_method(
                 trainer.evaluate()  # the curve's last point, at the step training ended
             monitor.method(method, status="evaluating")
             predictions = trainer.predict(run.eval)
-            result.__dict__.update(
-                metrics_from(
-                    predictions.predictions.argmax(-1), predictions.label_ids, len(run.data.labels)
-                )
+            result.record_metrics(
+                predictions.predictions.argmax(-1), predictions.label_ids, len(run.data.labels)
             )
             seen = min(
                 state.global_step * config.batch_size, math.ceil(len(run.train) * config.epochs)
@@ -350,8 +196,6 @@ def estimate_methods(run: PreparedRun, monitor: Monitor) -> tuple[dict[str, Cali
             break
         monitor.method(method, status="calibrating")
         if not get_method(method).trainer:
-            from models.finetune.fitted import fitter_for
-
             calibrations[method] = fitter_for(method).calibrate(run)
             monitor.method(method, status="waiting")
             continue
@@ -462,8 +306,6 @@ def run_finetune(
         if folder is not None and is_main_process():
             save_record(record, settings)
     if config.ensemble and folder is not None and not monitor.stop_requested:
-        from models.finetune.combine import ensemble_result
-
         monitor.phase("Evaluating the ensemble of the finished methods")
         record.methods.append(ensemble_result(run, record, folder / "ensemble", monitor))
     record.status = "stopped" if monitor.stop_requested else "done"

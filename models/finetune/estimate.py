@@ -15,6 +15,8 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from models.finetune.cached_bottom import CACHE_LIMIT_BYTES
+
 # Padding left in length-grouped batches, as a share of real tokens (measured on SNIPS / NSMC).
 PADDING_OVERHEAD = 1.05
 # Serialising and writing a checkpoint on this kind of machine; merging LoRA into e5 and writing
@@ -178,8 +180,6 @@ def estimate_memory_mb(
     the head is trained (else the encoder runs without a graph): in every layer, or in the top
     ``graph_layers``. ``cached_tokens`` are kept as one hidden vector each (method "top").
     """
-    from models.finetune.cached_bottom import CACHE_LIMIT_BYTES
-
     hidden = getattr(model_config, "hidden_size", 768)
     weights = c.total_params * 4
     training_state = c.trainable_params * (4 + 8)  # gradient + two AdamW moments, fp32

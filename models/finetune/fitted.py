@@ -7,7 +7,6 @@ Trainer: a convex fit, so there are no steps to take and no curve to read).
 from __future__ import annotations
 
 import contextlib
-import json
 import math
 import time
 from dataclasses import dataclass, field
@@ -15,12 +14,20 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
+import pandas as pd
 
+from models.classify.embedding_probe import embed_features, fit_probe
+from models.classify.ngram import MAX_FEATURES, fit_ngram
+from models.core.device import is_main_process
+from models.core.monitor import Monitor
+from models.core.progress import Progress, silent
 from models.finetune.checkpoint import folder_mb
 from models.finetune.estimate import Calibration, Estimate
-from models.finetune.monitor import Monitor
+from models.finetune.measure import PeakMemory
+from models.finetune.prepared import PreparedRun
 from models.finetune.runs import MethodResult
-from models.resolver import PLAYGROUND_META
+from models.sources.formats import write_meta
+from models.sources.loading import LoadedEmbedder, load_embedder
 
 # Seconds per (row x feature x sqrt(classes)) for scikit-learn's L-BFGS fit, measured on
 # SNIPS, CLINC150 and KorNLI embeddings on 2 cores.
@@ -45,14 +52,14 @@ class Fitter(Protocol):
     checkpoint_format: str
     note: str
 
-    def calibrate(self, run: Any) -> Calibration: ...
+    def calibrate(self, run: PreparedRun) -> Calibration: ...
 
     def memory_mb(self, calibration: Calibration, rows: int) -> float: ...
 
-    def fit(self, run: Any, progress: Any) -> Fitted: ...
+    def fit(self, run: PreparedRun, progress: Progress) -> Fitted: ...
 
 
-def _texts(frame: Any, pair: bool) -> tuple[list[str], list[str] | None]:
+def _texts(frame: pd.DataFrame, pair: bool) -> tuple[list[str], list[str] | None]:
     texts = frame["text"].astype(str).tolist()
     return texts, frame["text_pair"].astype(str).tolist() if pair else None
 
@@ -65,19 +72,17 @@ class ProbeFitter:
     note = "A convex fit on frozen embeddings: no epochs, so no curve to read."
 
     @staticmethod
-    def _embedder(run: Any) -> Any:
-        from models.loading import load_embedder
-
+    def _embedder(run: PreparedRun) -> LoadedEmbedder:
         return load_embedder(run.config.base)
 
     @staticmethod
-    def _features(embedder: Any, frame: Any, pair: bool, on_batch: Any = None) -> np.ndarray:
-        from models.probe import embed_features
-
+    def _features(
+        embedder: LoadedEmbedder, frame: pd.DataFrame, pair: bool, progress: Progress = silent
+    ) -> np.ndarray:
         texts, pairs = _texts(frame, pair)
-        return embed_features(embedder, texts, pairs, on_batch)
+        return embed_features(embedder, texts, pairs, progress)
 
-    def calibrate(self, run: Any) -> Calibration:
+    def calibrate(self, run: PreparedRun) -> Calibration:
         """Time embedding a typical batch; the fit time comes from the problem's size."""
         started = time.perf_counter()
         embedder = self._embedder(run)
@@ -105,9 +110,7 @@ class ProbeFitter:
         # The encoder's weights and the embedded rows (one float32 vector per row).
         return (calibration.total_params + calibration.trainable_params * rows) * 4 / 2**20
 
-    def fit(self, run: Any, progress: Any) -> Fitted:
-        from models.probe import fit_probe
-
+    def fit(self, run: PreparedRun, progress: Progress) -> Fitted:
         embedder = self._embedder(run)
         data = run.data
         train_x = self._features(embedder, data.train, data.pair, progress)
@@ -119,7 +122,7 @@ class ProbeFitter:
             train_probs=probe.predict_proba(train_x),
             eval_probs=probe.predict_proba(eval_x),
             frozen_params=sum(p.numel() for p in embedder.model.parameters()),
-            meta={"base_ref": run.config.base, "c": probe.c},
+            meta={**probe.meta(), "base_ref": run.config.base},
         )
 
 
@@ -133,8 +136,6 @@ def scaled_vocabulary(
     tell. Capped like the real fit. k shrinks as rows grow, so this errs high (NSMC, 18,012 rows:
     ~122k estimated, 103k fitted).
     """
-    from models.ngram import MAX_FEATURES
-
     k = 0.5
     if 0 < warm_features < sample_features and 0 < warm_rows < sample_rows:
         k = math.log(sample_features / warm_features) / math.log(sample_rows / warm_rows)
@@ -149,10 +150,8 @@ class NgramFitter:
     checkpoint_format = "ngram"
     note = "A convex fit on character n-grams: no epochs, so no curve to read."
 
-    def calibrate(self, run: Any) -> Calibration:
+    def calibrate(self, run: PreparedRun) -> Calibration:
         """Fit on a sample of the rows; the time per row scales to the whole run."""
-        from models.ngram import fit_ngram
-
         data = run.data
         rows = data.train.sample(
             n=min(NGRAM_CALIBRATION_ROWS, len(data.train)), random_state=run.config.seed
@@ -188,18 +187,16 @@ class NgramFitter:
         # A sparse matrix of ~200 non-zeros per row (index + value) and the vocabulary.
         return (rows * 200 * 12 + calibration.trainable_params * 60) / 2**20
 
-    def fit(self, run: Any, progress: Any) -> Fitted:
-        from models.ngram import fit_ngram
-
+    def fit(self, run: PreparedRun, progress: Progress) -> Fitted:
         data = run.data
         texts, pairs = _texts(data.train, data.pair)
         total = len(data.train)
-        progress(0, total)
+        progress(0, total, "")
         model = fit_ngram(
             texts, data.labels, data.train["label"].astype(str).tolist(), pairs,
-            on_stage=lambda _: progress(0, total),
+            progress=lambda done, steps, stage: progress(0, total, stage),
         )  # fmt: skip
-        progress(total, total)
+        progress(total, total, "")
         eval_texts, eval_pairs = _texts(data.eval, data.pair)
         return Fitted(
             model=model,
@@ -222,7 +219,7 @@ def _log_loss(probs: np.ndarray, targets: list[int]) -> float:
 
 
 def train_fitted(
-    run: Any,
+    run: PreparedRun,
     method: str,
     monitor: Monitor,
     folder: Path | None,
@@ -230,9 +227,6 @@ def train_fitted(
     run_id: str,
 ) -> MethodResult:
     """Fit, evaluate and save one fitted method; failures are recorded, not raised."""
-    from models.finetune.engine import is_main_process, metrics_from
-    from models.finetune.monitor import PeakMemory
-
     fitter = fitter_for(method)
     config = run.config
     result = MethodResult(
@@ -245,9 +239,11 @@ def train_fitted(
         with PeakMemory(run.device) as memory:
             monitor.method(method, status="training", total_steps=total_rows, step=0)
 
-            def progress(done: int, total: int) -> None:
+            def progress(done: float, total: float, message: str = "") -> None:
                 # Pairs embed both sides: report training rows, not sentences.
-                monitor.method(method, step=min(done * total_rows // max(total, 1), total_rows))
+                monitor.method(
+                    method, step=min(int(done * total_rows // max(total, 1)), total_rows)
+                )
                 if monitor.stop_requested:
                     raise InterruptedError
 
@@ -261,7 +257,7 @@ def train_fitted(
             truth = [index[str(t)] for t in run.data.eval["label"]]
             train_truth = [index[str(t)] for t in run.data.train["label"]]
             predicted = fitted.eval_probs.argmax(1)
-            result.__dict__.update(metrics_from(predicted, np.array(truth), len(labels)))
+            result.record_metrics(predicted, truth, len(labels))
             point = {"step": total_rows, "epoch": 1.0}
             monitor.log(method, {**point, "train_loss": _log_loss(fitted.train_probs, train_truth)})
             monitor.log(method, {**point, "eval_loss": _log_loss(fitted.eval_probs, truth)})
@@ -271,14 +267,12 @@ def train_fitted(
             if folder is not None and is_main_process():
                 monitor.method(method, status="saving")
                 fitted.model.save(folder)
-                meta = {
+                write_meta(folder, {
                     **fitted.meta, "format": fitter.checkpoint_format, "labels": labels,
                     "pair": run.data.pair, "task": config.task, "dataset": config.dataset,
                     "method": method, "run_id": run_id, "eval_accuracy": result.eval_accuracy,
                     "eval_macro_f1": result.eval_macro_f1,
-                }  # fmt: skip
-                text = json.dumps(meta, indent=2, ensure_ascii=False)
-                (folder / PLAYGROUND_META).write_text(text, encoding="utf-8")
+                })  # fmt: skip
                 result.checkpoint = str(folder)
                 result.checkpoint_mb = folder_mb(folder)
         result.peak_mem_mb = memory.peak_mb

@@ -11,14 +11,44 @@ from __future__ import annotations
 import importlib.util
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Literal
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from models.finetune.config import ConfigError, FinetuneConfig
+from models.core.device import cuda_present
+from models.core.errors import ConfigError
+from models.finetune.cached_bottom import train_top_layers
+from models.finetune.heads import head_module_names
+from models.sources.formats import FormatName
 
 # Loads a fresh base model with a classification head; QLoRA passes a quantisation config.
 BaseLoader = Callable[..., Any]
-CheckpointFormat = Literal["transformers", "peft-adapter", "head", "embedding-probe", "ngram"]
+
+
+@dataclass
+class LoraSettings:
+    """LoRA's knobs (also used by QLoRA)."""
+
+    rank: int = field(default=8, metadata={"help": "rank r of the update matrices"})
+    alpha: float = field(default=16.0, metadata={"help": "scale: the update is alpha / r * BA"})
+    dropout: float = field(default=0.05, metadata={"help": "dropout on the LoRA branch input"})
+    target_modules: tuple[str, ...] = field(
+        default=(),
+        metadata={"help": "module names to adapt; empty: peft's default for the architecture"},
+    )
+    top_layers: int = field(
+        default=0,
+        metadata={
+            "help": "adapt only the top N encoder layers (0: all); the backward pass then stops "
+            "below them, which is where LoRA's time goes on a CPU"
+        },
+    )
+
+
+class MethodOptions(Protocol):
+    """The settings a method's builder reads (a ``FinetuneConfig`` has them)."""
+
+    lora: LoraSettings
+    trained_layers: int
 
 
 @dataclass(frozen=True)
@@ -29,24 +59,10 @@ class Method:
     title: str
     default_lr: float
     summary: str
-    checkpoint: CheckpointFormat
-    build: Callable[[BaseLoader, FinetuneConfig], Any]
+    checkpoint: FormatName
+    build: Callable[[BaseLoader, MethodOptions], Any]
     unavailable: Callable[[], str | None] = lambda: None  # a reason when it cannot run here
     trainer: bool = True  # trained by the transformers Trainer (False: fitted in one go, fitted.py)
-
-
-def head_module_names(model: Any) -> list[str]:
-    """The task head: everything outside the base encoder, plus the encoder's pooler if any."""
-    prefix = model.base_model_prefix
-    names = [
-        name
-        for name, module in model.named_children()
-        if name != prefix and any(True for _ in module.parameters())
-    ]
-    pooler = getattr(getattr(model, prefix, None), "pooler", None)
-    if pooler is not None and any(True for _ in pooler.parameters()):
-        names.append(f"{prefix}.pooler")
-    return names
 
 
 def _trainable_only(model: Any, names: list[str]) -> Any:
@@ -56,11 +72,11 @@ def _trainable_only(model: Any, names: list[str]) -> Any:
     return model
 
 
-def _build_full(load: BaseLoader, config: FinetuneConfig) -> Any:
+def _build_full(load: BaseLoader, config: MethodOptions) -> Any:
     return load()
 
 
-def _build_full_frozen_embeddings(load: BaseLoader, config: FinetuneConfig) -> Any:
+def _build_full_frozen_embeddings(load: BaseLoader, config: MethodOptions) -> Any:
     model = load()
     # The word-embedding matrix is most of a multilingual model (96M of e5-small's 118M) and
     # barely moves in a short fine-tune; freezing it saves its gradient and AdamW state.
@@ -68,14 +84,12 @@ def _build_full_frozen_embeddings(load: BaseLoader, config: FinetuneConfig) -> A
     return model
 
 
-def _build_head(load: BaseLoader, config: FinetuneConfig) -> Any:
+def _build_head(load: BaseLoader, config: MethodOptions) -> Any:
     model = load()
     return _trainable_only(model, head_module_names(model))
 
 
-def _build_top(load: BaseLoader, config: FinetuneConfig) -> Any:
-    from models.finetune.cached_bottom import train_top_layers
-
+def _build_top(load: BaseLoader, config: MethodOptions) -> Any:
     return train_top_layers(load(), config.trained_layers)
 
 
@@ -92,7 +106,7 @@ def _top_layers(model: Any, count: int) -> list[int] | None:
     return list(range(max(layers - count, 0), layers))
 
 
-def _lora_config(model: Any, config: FinetuneConfig) -> Any:
+def _lora_config(model: Any, config: MethodOptions) -> Any:
     from peft import LoraConfig, TaskType
 
     return LoraConfig(
@@ -119,12 +133,12 @@ def _peft(model: Any, peft_config: Any, method: str) -> Any:
         ) from err
 
 
-def _build_lora(load: BaseLoader, config: FinetuneConfig) -> Any:
+def _build_lora(load: BaseLoader, config: MethodOptions) -> Any:
     model = load()
     return _peft(model, _lora_config(model, config), "LoRA")
 
 
-def _build_qlora(load: BaseLoader, config: FinetuneConfig) -> Any:
+def _build_qlora(load: BaseLoader, config: MethodOptions) -> Any:
     import torch
     from peft import prepare_model_for_kbit_training
     from transformers import BitsAndBytesConfig
@@ -139,13 +153,11 @@ def _build_qlora(load: BaseLoader, config: FinetuneConfig) -> Any:
     return _peft(model, _lora_config(model, config), "QLoRA")
 
 
-def _no_build(load: BaseLoader, config: FinetuneConfig) -> Any:
+def _no_build(load: BaseLoader, config: MethodOptions) -> Any:
     raise ConfigError("This method is fitted in one go (fitted.py); it has no model to build.")
 
 
 def _qlora_unavailable() -> str | None:
-    from models.device import cuda_present
-
     if not cuda_present():
         return "QLoRA needs a CUDA GPU."
     if importlib.util.find_spec("bitsandbytes") is None:
@@ -153,7 +165,7 @@ def _qlora_unavailable() -> str | None:
     return None
 
 
-def _build_ia3(load: BaseLoader, config: FinetuneConfig) -> Any:
+def _build_ia3(load: BaseLoader, config: MethodOptions) -> Any:
     from peft import IA3Config, TaskType
     from peft.utils import TRANSFORMERS_MODELS_TO_IA3_TARGET_MODULES_MAPPING as DEFAULTS
 
@@ -172,7 +184,7 @@ def _build_ia3(load: BaseLoader, config: FinetuneConfig) -> Any:
     return _peft(model, peft_config, "IA3")
 
 
-def _build_prompt(load: BaseLoader, config: FinetuneConfig) -> Any:
+def _build_prompt(load: BaseLoader, config: MethodOptions) -> Any:
     from peft import PromptTuningConfig, TaskType
 
     model = load()
@@ -183,7 +195,7 @@ def _build_prompt(load: BaseLoader, config: FinetuneConfig) -> Any:
     )
 
 
-def _build_prefix(load: BaseLoader, config: FinetuneConfig) -> Any:
+def _build_prefix(load: BaseLoader, config: MethodOptions) -> Any:
     from peft import PrefixTuningConfig, TaskType
 
     model = load()

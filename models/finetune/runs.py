@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from models.settings import Settings, get_settings
+from models.core import files
+from models.core.metrics import classification_metrics
+from models.core.settings import Settings, get_settings
 
 RECORD = "record.json"
 
@@ -44,6 +47,13 @@ class MethodResult:
     steps_done: int = 0
     steps_total: int = 0
     error: str = ""
+
+    def record_metrics(self, predicted: Sequence[int], truth: Sequence[int], n_labels: int) -> None:
+        """Accuracy, macro-F1 and the confusion matrix of label indices (scikit-learn)."""
+        metrics = classification_metrics(truth, predicted, list(range(n_labels)))
+        self.eval_accuracy = metrics["accuracy"]
+        self.eval_macro_f1 = metrics["macro_f1"]
+        self.confusion_matrix = metrics["confusion_matrix"]
 
 
 @dataclass
@@ -89,13 +99,8 @@ def run_folder(run_id: str, settings: Settings | None = None) -> Path:
 def save_record(record: RunRecord, settings: Settings | None = None) -> Path:
     """Write ``record.json`` atomically into the run's folder."""
     folder = run_folder(record.run_id, settings)
-    folder.mkdir(parents=True, exist_ok=True)
     record.folder = str(folder)
-    path = folder / RECORD
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(record.as_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return files.write_json(folder / RECORD, record.as_dict())
 
 
 def load_record(run_id_or_folder: str, settings: Settings | None = None) -> RunRecord:

@@ -8,11 +8,11 @@ memory, and the run re-cut to the rows, epochs and max length a time budget buys
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
+from models.core.errors import ConfigError
 from models.datasets.sampling import sample_rows
 from models.finetune.budget import MAX_BUDGET_EPOCHS, plan_budget
-from models.finetune.config import ConfigError, FinetuneConfig
+from models.finetune.config import FinetuneConfig
 from models.finetune.encode import curve_subset, encode
 from models.finetune.estimate import (
     Calibration,
@@ -21,10 +21,9 @@ from models.finetune.estimate import (
     estimate_memory_mb,
     estimate_seconds,
 )
+from models.finetune.fitted import fitter_for
 from models.finetune.methods import get_method
-
-if TYPE_CHECKING:  # the engine imports this module
-    from models.finetune.engine import PreparedRun
+from models.finetune.prepared import PreparedRun
 
 
 def workload_of(run: PreparedRun) -> Workload:
@@ -65,8 +64,6 @@ def estimates_for(
 
     def memory(method: str, c: Calibration) -> float:
         if not get_method(method).trainer:
-            from models.finetune.fitted import fitter_for
-
             return baseline_mb + fitter_for(method).memory_mb(c, len(run.train))
         trains_encoder = method != "head"
         top = method == "top"

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
 
-from models.finetune.config import ConfigError, FinetuneConfig
-from models.finetune.engine import prepare_run, train_method
-from models.finetune.monitor import Monitor
-from models.settings import Settings, get_settings
+from models.core.errors import ConfigError
+from models.core.monitor import Monitor
+from models.core.settings import Settings, get_settings
+from models.finetune.config import FinetuneConfig
+from models.finetune.engine import train_method
+from models.finetune.prepared import prepare_run
 
 MAX_CELLS = 25
 

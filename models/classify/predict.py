@@ -1,0 +1,104 @@
+"""Classify one input for the tab and the API, or many rows in chunks that report progress."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from models.classify.classifiers import Classifier
+from models.classify.loaders import AUTO, get_classifier
+from models.core.errors import PlaygroundError
+from models.core.progress import Progress, silent
+from models.core.text import detect_language
+
+PROGRESS_CHUNK = 1000
+
+
+@dataclass
+class Prediction:
+    """One classified input, ready to show."""
+
+    label: str
+    scores: dict[str, float]
+    model: str
+    mode: str
+    source: str
+    truncated: bool = False
+    notice: str = ""
+    language: str = "en"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def check_input(task: str, text: str, text_pair: str | None) -> None:
+    """Reject empty or incomplete input with a message a user can act on."""
+    if not (text or "").strip():
+        raise PlaygroundError(
+            "Type a premise first." if task == "nli" else "Type a sentence to classify."
+        )
+    if task == "nli" and not (text_pair or "").strip():
+        raise PlaygroundError("NLI compares two sentences: type a hypothesis too.")
+
+
+def classify(
+    task: str,
+    text: str,
+    text_pair: str | None = None,
+    model: str = AUTO,
+    labels: list[str] | None = None,
+) -> Prediction:
+    """Classify one input.
+
+    Raises:
+        PlaygroundError: empty text, NLI without a hypothesis, too few zero-shot labels, or a
+            model that cannot be loaded (with the reason).
+    """
+    check_input(task, text, text_pair)
+    language = detect_language(text)
+    classifier = get_classifier(task, model, labels, language)
+    pairs = [text_pair.strip()] if task == "nli" and text_pair else None
+    probs, truncated = classifier.predict_proba([text.strip()], pairs)
+    pairs_scored = zip(classifier.labels, map(float, probs[0]), strict=True)
+    scores = dict(sorted(pairs_scored, key=lambda kv: -kv[1]))
+    notice = ""
+    if truncated[0]:
+        notice = (
+            f"The input is longer than the {classifier.max_length} tokens this model reads; "
+            "only the beginning was classified."
+        )
+    return Prediction(
+        label=next(iter(scores)),
+        scores=scores,
+        model=classifier.ref,
+        mode=classifier.mode,
+        source=classifier.description,
+        truncated=truncated[0],
+        notice=notice,
+        language=language,
+    )
+
+
+def predict_with_progress(
+    classifier: Classifier,
+    texts: list[str],
+    pairs: list[str] | None = None,
+    progress: Progress = silent,
+) -> tuple[np.ndarray, list[bool]]:
+    """``classifier.predict_proba`` in chunks of rows, reporting ``(rows done, rows, "")``.
+
+    Many rows take minutes on a CPU; chunks let a UI show how far it got. Rows are chunked the
+    same way whoever watches, so the tab, the API and the command batch the same rows together
+    and agree to the digit. Each chunk is still sorted by length inside the classifier, so
+    padding stays small.
+    """
+    probs, truncated = [], []
+    for start in range(0, max(len(texts), 1), PROGRESS_CHUNK):
+        end = start + PROGRESS_CHUNK
+        chunk_probs, chunk_cut = classifier.predict_proba(
+            texts[start:end], None if pairs is None else pairs[start:end]
+        )
+        probs.append(chunk_probs)
+        truncated.extend(chunk_cut)
+        progress(min(end, len(texts)), len(texts), "")
+    return np.concatenate(probs), truncated

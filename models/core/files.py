@@ -1,0 +1,84 @@
+"""Atomic writes: a file or folder appears complete or not at all, never half-written.
+
+Every write that a reader may see while it happens (run records, the trained-model index, converted
+models, downloads, the samples' copies) goes through here, so an interrupted process leaves the
+previous version or nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+def write_text(path: Path, text: str, newline: str | None = None) -> Path:
+    """Write ``text`` to ``path`` through a temporary sibling and a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_json(path: Path, data: object) -> Path:
+    """``data`` as indented UTF-8 JSON (Korean stays readable), written atomically."""
+    return write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def remove(path: Path) -> None:
+    """Delete a folder, file or link if it exists."""
+    path = Path(path)
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
+
+
+def replace_folder(src: Path, dst: Path) -> None:
+    """Move the finished folder ``src`` into place as ``dst``, replacing whatever ``dst`` was."""
+    src, dst = Path(src), Path(dst)
+    if not dst.exists() and not dst.is_symlink():
+        os.replace(src, dst)
+        return
+    old = dst.with_name(f".{dst.name}.old")
+    remove(old)
+    # Two renames: a folder cannot atomically replace a non-empty one. A reader in the tiny gap
+    # finds no folder (and converts or waits) rather than a half-written one.
+    os.replace(dst, old)
+    os.replace(src, dst)
+    remove(old)
+
+
+@contextmanager
+def staged_folder(dst: Path) -> Iterator[Path]:
+    """Yield an empty sibling folder to fill; on success it replaces ``dst``, on error it goes.
+
+    A leftover from an interrupted earlier run is removed first.
+    """
+    dst = Path(dst)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_name(f".{dst.name}.partial")
+    remove(tmp)
+    tmp.mkdir()
+    try:
+        yield tmp
+        replace_folder(tmp, dst)
+    finally:
+        remove(tmp)
+
+
+def move_file(src: Path, dst: Path) -> None:
+    """Move a finished file into place (same file system: one atomic rename)."""
+    Path(dst).parent.mkdir(parents=True, exist_ok=True)
+    os.replace(src, dst)

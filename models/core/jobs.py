@@ -1,0 +1,130 @@
+"""Long work in the background: one training slot per server, and a job that holds it.
+
+The slot is one of the few things shared by all users of a server (like loaded models): the CPU or
+GPU can only train one run well at a time. Everyone else is told what is running and when it
+should end, and every other tab keeps working. A job runs its work in a thread with a ``Monitor``;
+the UI keeps the job in the user's session state, polls the monitor and asks it to stop. The
+thread releases the slot when it ends, even if the browser tab was closed meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from models.core.errors import PlaygroundError
+from models.core.monitor import Monitor
+
+
+class SlotBusy(PlaygroundError):
+    """Another run holds the training slot; the message says which and until when."""
+
+
+@dataclass
+class Holder:
+    """Who holds the slot and how to tell when they will be done."""
+
+    description: str
+    started: float
+    eta_s: Callable[[], float | None]
+
+
+class TrainingSlot:
+    """A non-blocking lock with a human-readable holder."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._holder: Holder | None = None
+
+    def try_acquire(self, description: str, eta_s: Callable[[], float | None]) -> bool:
+        """Take the slot if it is free; never waits."""
+        if not self._lock.acquire(blocking=False):
+            return False
+        self._holder = Holder(description, time.time(), eta_s)
+        return True
+
+    def release(self) -> None:
+        if self._holder is not None:
+            self._holder = None
+            self._lock.release()
+
+    def busy_message(self) -> str | None:
+        """None when free; else what is running, since when, and when it should end."""
+        holder = self._holder
+        if holder is None:
+            return None
+        started = time.strftime("%H:%M:%S", time.localtime(holder.started))
+        eta = holder.eta_s()
+        if eta is None:
+            when = "its end time is not known yet"
+        else:
+            end = time.strftime("%H:%M", time.localtime(time.time() + eta))
+            when = f"it should end around {end} (in ~{max(eta, 0) / 60:.1f} min)"
+        return (
+            f"Another training run is in progress on this server ({holder.description}), started "
+            f"{started}; {when}. Only one run trains at a time; every other tab keeps working."
+        )
+
+
+TRAINING_SLOT = TrainingSlot()
+
+
+@dataclass
+class Job:
+    """Work running in a background thread, watched through its monitor."""
+
+    monitor: Monitor
+    description: str
+    result: Any = None
+    error: str | None = None
+    thread: threading.Thread | None = field(default=None, repr=False)
+
+    @property
+    def running(self) -> bool:
+        return self.thread is not None and self.thread.is_alive()
+
+    def stop(self) -> None:
+        self.monitor.request_stop()
+
+    def wait(self, timeout: float | None = None) -> None:
+        if self.thread is not None:
+            self.thread.join(timeout)
+
+
+def start_job(
+    description: str,
+    monitor: Monitor,
+    work: Callable[[Monitor], Any],
+    slot: TrainingSlot = TRAINING_SLOT,
+) -> Job:
+    """Run ``work(monitor)`` in a thread while holding ``slot``.
+
+    Raises:
+        SlotBusy: someone else is training on this server.
+    """
+    if not slot.try_acquire(description, lambda: monitor.snapshot()["eta_s"]):
+        raise SlotBusy(slot.busy_message() or "Another training run is in progress.")
+    job = Job(monitor=monitor, description=description)
+
+    def target() -> None:
+        try:
+            job.result = work(monitor)
+        except PlaygroundError as err:
+            job.error = str(err)
+            monitor.phase(f"Not started: {err}")
+        except Exception as err:  # a bug, not bad input: say so rather than die silently
+            logging.getLogger(__name__).exception("training failed: %s", description)
+            job.error = (
+                f"Training failed ({type(err).__name__}: {err}). The server log has details."
+            )
+            monitor.phase(job.error)
+        finally:
+            slot.release()
+
+    job.thread = threading.Thread(target=target, name=f"training: {description}", daemon=True)
+    job.thread.start()
+    return job

@@ -1,0 +1,93 @@
+"""Settings: one dataclass with defaults; environment variables override them here and only here."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+APP_NAME = "nlp-playground"
+
+
+def _user_cache_dir() -> Path:
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir(APP_NAME))
+
+
+def _user_data_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME))
+
+
+def _truthy(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the app keeps converted models, datasets and runs, and what it may download."""
+
+    cache_dir: Path = field(
+        default_factory=_user_cache_dir,
+        metadata={
+            "env": "PLAYGROUND_CACHE",
+            "help": "Converted packaged models (e5, SmolLM2) live here.",
+        },
+    )
+    data_home: Path = field(
+        default_factory=lambda: _user_data_dir() / "datasets",
+        metadata={
+            "env": "PLAYGROUND_DATA_HOME",
+            "help": "Datasets, with the same folder and file names as upstream.",
+        },
+    )
+    runs_dir: Path = field(
+        default_factory=lambda: _user_data_dir() / "runs",
+        metadata={"env": "PLAYGROUND_RUNS", "help": "Fine-tuning runs: checkpoints and records."},
+    )
+    allow_downloads: bool = field(
+        default=True,
+        metadata={
+            "env": "PLAYGROUND_DOWNLOADS",
+            "help": "Download missing datasets from their upstream URLs (set 0 to never try).",
+        },
+    )
+    hub_offline: bool = field(
+        default=False,
+        metadata={"env": "HF_HUB_OFFLINE", "help": "Never contact the Hugging Face Hub."},
+    )
+    max_upload_rows: int = field(
+        default=20_000,
+        metadata={"env": "PLAYGROUND_MAX_UPLOAD_ROWS", "help": "Largest uploaded file, in rows."},
+    )
+    download_timeout_s: float = field(
+        default=10.0,
+        metadata={"env": "PLAYGROUND_DOWNLOAD_TIMEOUT", "help": "Seconds to wait for a server."},
+    )
+    max_loaded_models: int = field(
+        default=12,
+        metadata={
+            "env": "PLAYGROUND_MAX_LOADED_MODELS",
+            "help": "Models kept loaded at once; the least recently used is dropped beyond this.",
+        },
+    )
+
+
+def get_settings() -> Settings:
+    """Settings from the defaults, overridden by any environment variable each field names."""
+    overrides: dict[str, object] = {}
+    for f in fields(Settings):
+        raw = os.environ.get(f.metadata["env"], "").strip()
+        if not raw:
+            continue
+        if f.type in ("Path", Path):
+            overrides[f.name] = Path(raw).expanduser()
+        elif f.type in ("bool", bool):
+            overrides[f.name] = _truthy(raw)
+        elif f.type in ("int", int):
+            overrides[f.name] = int(raw)
+        elif f.type in ("float", float):
+            overrides[f.name] = float(raw)
+    return Settings(**overrides)

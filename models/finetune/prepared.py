@@ -1,0 +1,121 @@
+"""A run before any method trains: the config checked, the rows loaded and tokenised once.
+
+Every method of a run (and every cell of a sweep) shares the prepared rows, tokenizer and base
+model reference, and starts from a fresh copy of the base with the same seeded head.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from models.core.device import torch_device
+from models.core.errors import ConfigError
+from models.core.settings import Settings
+from models.finetune.config import FinetuneConfig
+from models.finetune.data import RunData, prepare_data
+from models.finetune.encode import EncodedRows, curve_subset, encode
+from models.finetune.methods import get_method
+from models.sources.resolver import ResolvedModel, resolve
+
+
+@dataclass
+class PreparedRun:
+    """What every method of a run shares: rows, tokenizer, base model reference."""
+
+    config: FinetuneConfig
+    data: RunData
+    base: ResolvedModel
+    tokenizer: Any
+    train: EncodedRows
+    eval: EncodedRows
+    curve: EncodedRows
+    device: str
+
+    @property
+    def collator(self) -> Any:
+        from transformers import DataCollatorWithPadding
+
+        return DataCollatorWithPadding(
+            self.tokenizer, pad_to_multiple_of=8 if self.device == "cuda" else None
+        )
+
+
+def _check_top_layers(config: FinetuneConfig, base: ResolvedModel) -> None:
+    """Top-layer counts beyond the encoder's depth, refused before anything is loaded."""
+    asked = []
+    if config.lora.top_layers and {"lora", "qlora"} & set(config.methods):
+        asked.append(("LoRA top layers", config.lora.top_layers, ", or 0 for all"))
+    if "top" in config.methods:
+        asked.append(("Trained top layers", config.trained_layers, ""))
+    if not asked:
+        return
+    from transformers import AutoConfig
+
+    layers = getattr(AutoConfig.from_pretrained(base.path), "num_hidden_layers", None)
+    for what, count, zero in asked:
+        if layers is not None and count > layers:
+            raise ConfigError(
+                f"{what} is {count}, but {config.base} has {layers} layers. "
+                f"Choose 1 to {layers}{zero}."
+            )
+
+
+def prepare_run(config: FinetuneConfig, settings: Settings, all_rows: bool = False) -> PreparedRun:
+    """Check the config, the base model and the rows; tokenise once. Nothing is trained here.
+
+    ``all_rows`` keeps every training row (a time budget then chooses how many to use).
+    """
+    config.check()
+    for name in config.methods:
+        reason = get_method(name).unavailable()
+        if reason:
+            raise ConfigError(f"{get_method(name).title} is not available here: {reason}")
+    base = resolve(config.base, want="encoder", settings=settings)
+    _check_top_layers(config, base)
+    data = prepare_data(config, settings, all_rows=all_rows)
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(base.path, trust_remote_code=False)
+    train = encode(tokenizer, data.train, data.labels, config.max_length, data.pair)
+    evaluation = encode(tokenizer, data.eval, data.labels, config.max_length, data.pair)
+    return PreparedRun(
+        config, data, base, tokenizer, train, evaluation, curve_subset(evaluation, config.seed),
+        torch_device(),
+    )  # fmt: skip
+
+
+def base_loader(run: PreparedRun) -> Callable[..., Any]:
+    """Loads a fresh base encoder with a new head; seeded so every method starts the same."""
+
+    def load(**kwargs: Any) -> Any:
+        from transformers import AutoModelForSequenceClassification, set_seed
+        from transformers.utils import logging
+
+        set_seed(run.config.seed)
+        labels = run.data.labels
+        verbosity = logging.get_verbosity()
+        logging.set_verbosity_error()  # the "newly initialised head" notice is expected here
+        try:
+            model = AutoModelForSequenceClassification.from_pretrained(
+                run.base.path,
+                num_labels=len(labels),
+                id2label=dict(enumerate(labels)),
+                label2id={label: i for i, label in enumerate(labels)},
+                trust_remote_code=False,
+                **kwargs,
+            )
+        finally:
+            logging.set_verbosity(verbosity)
+        return model if "quantization_config" in kwargs else model.to(run.device)
+
+    return load
+
+
+def build_model(run: PreparedRun, method: str) -> tuple[Any, float]:
+    """The base model set up for ``method``, and the seconds that took."""
+    started = time.perf_counter()
+    model = get_method(method).build(base_loader(run), run.config)
+    return model, time.perf_counter() - started

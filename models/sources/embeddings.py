@@ -1,0 +1,56 @@
+"""Sentence embeddings with the right prompts (e5 wants ``query: `` / ``passage: ``)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from models.core.progress import Progress, silent
+from models.sources.loading import LoadedEmbedder
+
+BATCH_SIZE = 64
+
+
+def prompts_for(embedder: LoadedEmbedder) -> tuple[str, str]:
+    """(query prompt, passage prompt): the model's own, or e5's when it is an e5 model."""
+    prompts = getattr(embedder.model, "prompts", {}) or {}
+    is_e5 = "e5" in embedder.resolved.path.lower() or "e5" in embedder.resolved.ref.lower()
+    query = prompts.get("query") or ("query: " if is_e5 else "")
+    passage = prompts.get("passage") or ("passage: " if is_e5 else "")
+    return query, passage
+
+
+def max_length(embedder: LoadedEmbedder) -> int:
+    """The tokens the embedder reads; longer texts are cut."""
+    return int(getattr(embedder.model, "max_seq_length", 512) or 512)
+
+
+def token_counts(
+    embedder: LoadedEmbedder, texts: list[str], pairs: list[str] | None = None
+) -> list[int]:
+    """Tokens per text (or pair), uncut: to tell which inputs run past ``max_length``."""
+    tokenizer = embedder.model.tokenizer
+    return [len(ids) for ids in tokenizer(texts, pairs, truncation=False)["input_ids"]]
+
+
+def encode(
+    embedder: LoadedEmbedder,
+    texts: list[str],
+    prompt: str = "",
+    batch_size: int = BATCH_SIZE,
+    progress: Progress = silent,
+) -> np.ndarray:
+    """L2-normalised embeddings, longest texts first in batches (little padding).
+
+    ``progress(rows done, rows in all, "")`` is called after each batch.
+    """
+    model = embedder.model
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    out = np.zeros((len(texts), model.get_embedding_dimension()), dtype=np.float32)
+    for start in range(0, len(order), batch_size):
+        chunk = order[start : start + batch_size]
+        out[chunk] = model.encode(
+            [texts[i] for i in chunk], prompt=prompt, normalize_embeddings=True,
+            batch_size=batch_size, convert_to_numpy=True, show_progress_bar=False,
+        )  # fmt: skip
+        progress(min(start + batch_size, len(order)), len(order), "")
+    return out

@@ -1,0 +1,96 @@
+"""Checkpoint formats: what a model folder holds, and what it needs to load.
+
+A folder is a plain transformers or sentence-transformers model, a peft adapter, or one of this
+app's own formats; the app's runs say which in a ``playground.json`` beside the weights (base
+model, labels, task, metrics). This module is the one list of formats: the resolver describes a
+folder by it, the loaders pick their loader by it, the fine-tuning engine saves by it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from models.core import files
+from models.core.errors import ModelUnavailable
+
+META_FILE = "playground.json"
+HEAD_WEIGHTS = "head.safetensors"  # the "frozen encoder + head" format's only weights
+Want = Literal["any", "encoder", "classifier", "embedding", "causal-lm"]
+FormatName = Literal[
+    "transformers",
+    "sentence-transformers",
+    "peft-adapter",
+    "head",
+    "embedding-probe",
+    "ngram",
+    "ensemble",
+    "unknown",
+]
+
+
+@dataclass(frozen=True)
+class CheckpointFormat:
+    """One way a model is stored."""
+
+    name: FormatName
+    title: str
+    # What the folder's weights sit on: None when the folder stands alone.
+    base: Want | None = None
+    # A classifier by itself, whatever its config says (this app's heads, probes, n-grams).
+    classifier: bool = False
+    # Loadable as a transformers model (alone, or on its base).
+    transformers: bool = True
+
+
+FORMATS: dict[str, CheckpointFormat] = {
+    f.name: f
+    for f in (
+        CheckpointFormat("transformers", "transformers model"),
+        CheckpointFormat("sentence-transformers", "sentence-transformers model"),
+        CheckpointFormat("peft-adapter", "peft adapter", base="any"),
+        CheckpointFormat("head", "frozen encoder + head", "encoder", classifier=True),
+        CheckpointFormat(
+            "embedding-probe", "embeddings + logistic regression", "embedding",
+            classifier=True, transformers=False,
+        ),
+        CheckpointFormat(
+            "ngram", "character n-gram", classifier=True, transformers=False
+        ),
+        CheckpointFormat("ensemble", "ensemble", classifier=True, transformers=False),
+        CheckpointFormat("unknown", "not converted yet"),
+    )
+}  # fmt: skip
+# Formats only this app writes: named in playground.json, found by no other file.
+APP_FORMATS = ("head", "embedding-probe", "ngram", "ensemble")
+# Older runs wrote the resolved name of the embedding probe into playground.json.
+ALIASES = {"probe": "embedding-probe"}
+
+
+def get_format(name: str) -> CheckpointFormat:
+    return FORMATS[ALIASES.get(name, name)]
+
+
+def read_meta(folder: Path) -> dict:
+    """A folder's ``playground.json`` ({} when it has none)."""
+    path = Path(folder) / META_FILE
+    if not path.is_file():
+        return {}
+    return read_json(path)
+
+
+def read_json(path: Path) -> dict:
+    """A JSON file a model folder holds, or a ModelUnavailable naming it."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as err:
+        raise ModelUnavailable(f"{path} could not be read: {err}") from err
+
+
+def write_meta(folder: Path, meta: dict) -> Path:
+    """Write ``playground.json`` (atomically: a reader never sees half of it)."""
+    if meta.get("format") not in FORMATS:
+        raise ValueError(f"unknown checkpoint format {meta.get('format')!r}")
+    return files.write_json(Path(folder) / META_FILE, meta)

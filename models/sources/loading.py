@@ -1,0 +1,188 @@
+"""Load models lazily, once per process, thread-safely. Only loaded models are shared by users.
+
+Everything loaded goes into one bounded cache (``models.core.cache``): the least recently used
+model is dropped once more than ``PLAYGROUND_MAX_LOADED_MODELS`` are held, so a long-running
+server that keeps seeing retrained models and new zero-shot label sets keeps its memory bounded.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from models.core.cache import BoundedCache
+from models.core.device import torch_device
+from models.core.errors import ModelUnavailable
+from models.core.settings import Settings, get_settings
+from models.sources.formats import HEAD_WEIGHTS, get_format
+from models.sources.resolver import ResolvedModel, resolve
+
+T = TypeVar("T")
+# What a failing load raises besides ModelUnavailable: a missing or malformed file, weights that
+# do not fit the architecture (RuntimeError), a truncated safetensors file.
+LOAD_ERRORS: tuple[type[Exception], ...] = (OSError, ValueError, KeyError, RuntimeError)
+
+
+@functools.cache
+def model_cache() -> BoundedCache:
+    """The process's loaded models (created on first use, sized by the settings)."""
+    return BoundedCache(get_settings().max_loaded_models)
+
+
+def load_once(key: tuple[Hashable, ...], loader: Callable[[], T]) -> T:
+    """Run ``loader`` the first time ``key`` is asked for; later (and concurrent) calls share it."""
+    return model_cache().get_or_load(key, loader)
+
+
+def forget(prefix: tuple[str, ...] = ()) -> None:
+    """Drop cached models whose key starts with ``prefix`` (all when empty): tests, freed memory."""
+    model_cache().forget(lambda key: key[: len(prefix)] == prefix)
+
+
+def _wrap_load_error(resolved: ResolvedModel, err: Exception) -> ModelUnavailable:
+    return ModelUnavailable(f"{resolved.ref} could not be loaded from {resolved.path}: {err}")
+
+
+@dataclass
+class LoadedEmbedder:
+    """A sentence-transformers model and where it came from."""
+
+    model: Any  # sentence_transformers.SentenceTransformer
+    resolved: ResolvedModel
+
+
+def load_embedder(ref: str, settings: Settings | None = None) -> LoadedEmbedder:
+    """A SentenceTransformer for ``ref`` (a plain encoder gets mean pooling)."""
+    resolved = resolve(ref, want="embedding", settings=settings)
+
+    def loader() -> Any:
+        from sentence_transformers import SentenceTransformer
+
+        try:
+            return SentenceTransformer(
+                resolved.path, device=torch_device(), trust_remote_code=False
+            )
+        except LOAD_ERRORS as err:
+            raise _wrap_load_error(resolved, err) from err
+
+    # The model is shared; the description stays the caller's (a Hub id may map to packaged).
+    return LoadedEmbedder(load_once(("embedder", resolved.path, torch_device()), loader), resolved)
+
+
+@dataclass
+class LoadedCausalLM:
+    """A text generator, its tokenizer and where it came from."""
+
+    model: Any
+    tokenizer: Any
+    resolved: ResolvedModel
+
+
+def load_causal_lm(ref: str, settings: Settings | None = None) -> LoadedCausalLM:
+    """A causal LM for ``ref`` in eval mode."""
+    resolved = resolve(ref, want="causal-lm", settings=settings)
+
+    def loader() -> tuple[Any, Any]:
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(resolved.path, trust_remote_code=False)
+            model = AutoModelForCausalLM.from_pretrained(resolved.path, trust_remote_code=False)
+        except LOAD_ERRORS as err:
+            raise _wrap_load_error(resolved, err) from err
+        return model.to(torch_device()).eval(), tokenizer
+
+    model, tokenizer = load_once(("causal-lm", resolved.path, torch_device()), loader)
+    return LoadedCausalLM(model, tokenizer, resolved)
+
+
+@dataclass
+class LoadedClassifier:
+    """A sequence classifier ready for inference, its tokenizer, labels and origin."""
+
+    model: Any
+    tokenizer: Any
+    resolved: ResolvedModel
+    labels: list[str]
+    max_length: int
+
+
+def _load_head(model: Any, resolved: ResolvedModel) -> Any:
+    """The "frozen encoder + head" format: only the head's weights, put on the base encoder."""
+    from safetensors.torch import load_file
+
+    state = load_file(str(Path(resolved.path) / HEAD_WEIGHTS))
+    missing = set(state) - set(model.state_dict())
+    if missing:
+        raise ModelUnavailable(f"{resolved.ref}: head weights do not fit the base ({missing}).")
+    model.load_state_dict(state, strict=False)
+    return model
+
+
+def _load_adapter(model: Any, resolved: ResolvedModel) -> Any:
+    """A peft adapter on its base; LoRA / IA3 fold into the weights (no inference overhead)."""
+    from peft import PeftModel
+
+    model = PeftModel.from_pretrained(model, resolved.path)
+    if resolved.meta.get("method") in ("lora", "ia3", "qlora"):
+        model = model.merge_and_unload()
+    return model
+
+
+# Formats whose folder holds weights for a base model: how to put them on it.
+ON_A_BASE: dict[str, Callable[[Any, ResolvedModel], Any]] = {
+    "head": _load_head,
+    "peft-adapter": _load_adapter,
+}
+
+
+def _transformers_classifier(resolved: ResolvedModel) -> tuple[Any, Any]:
+    """The model and tokenizer of a transformers classifier, alone or on its base."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    if resolved.format not in ON_A_BASE:
+        tokenizer = AutoTokenizer.from_pretrained(resolved.path, trust_remote_code=False)
+        model = AutoModelForSequenceClassification.from_pretrained(
+            resolved.path, trust_remote_code=False
+        )
+        return model, tokenizer
+    assert resolved.base is not None
+    labels = list(resolved.labels)
+    # A base encoder with a head sized for the run's labels, then the run's weights on it.
+    model = AutoModelForSequenceClassification.from_pretrained(
+        resolved.base.path,
+        num_labels=len(labels),
+        id2label=dict(enumerate(labels)),
+        label2id={label: i for i, label in enumerate(labels)},
+        trust_remote_code=False,
+    )
+    tokenizer = AutoTokenizer.from_pretrained(resolved.base.path, trust_remote_code=False)
+    return ON_A_BASE[resolved.format](model, resolved), tokenizer
+
+
+def load_classifier(ref: str, settings: Settings | None = None) -> LoadedClassifier:
+    """A sequence classifier: a transformers folder / Hub id, or this app's adapter or head run."""
+    resolved = resolve(ref, want="classifier", settings=settings)
+    fmt = get_format(resolved.format)
+    if not fmt.transformers:
+        raise ModelUnavailable(
+            f"{ref} is one of this app's {fmt.title} models, not a transformers classifier; "
+            "choose it as the model itself (zero-shot by entailment needs a transformers NLI "
+            "model)."
+        )
+
+    def loader() -> tuple[Any, Any]:
+        try:
+            model, tokenizer = _transformers_classifier(resolved)
+        except LOAD_ERRORS as err:
+            raise _wrap_load_error(resolved, err) from err
+        return model.to(torch_device()).eval(), tokenizer
+
+    model, tokenizer = load_once(("classifier", resolved.path, torch_device()), loader)
+    id2label = getattr(model.config, "id2label", None) or {}
+    labels = list(resolved.labels) or [id2label[i] for i in sorted(id2label)]
+    max_length = int(resolved.meta.get("max_length") or min(tokenizer.model_max_length, 512))
+    return LoadedClassifier(model, tokenizer, resolved, labels, max_length)
