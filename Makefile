@@ -33,11 +33,14 @@ test: lint
 test-fast: lint
 	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
 
-# The README's screenshots: the browser tests take them, this copies one per tab into docs/.
+# The README's screenshots: the browser tests take them, this copies one per tab into docs/
+# (for Classification and Fine-tuning, the views after a classification and a training run).
 screenshots: $(STAMP)
-	$(BIN)/python -m pytest tests/test_browser.py -k "every_tab" $(PYTEST_ARGS)
+	PLAYGROUND_TEST_RESULTS=$(CURDIR)/results $(BIN)/python -m pytest tests/test_browser.py
 	mkdir -p docs/screenshots
-	for tab in classification generation answer-ranking fine-tuning models-data; do \
+	cp results/screenshots/classification-try.png docs/screenshots/classification.png
+	cp results/screenshots/fine-tuning-results.png docs/screenshots/fine-tuning.png
+	for tab in generation answer-ranking models-data; do \
 		cp results/screenshots/$$tab.png docs/screenshots/; done
 
 bench: $(STAMP)

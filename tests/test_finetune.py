@@ -121,6 +121,11 @@ def test_merged_lora_is_a_plain_transformers_model(three_methods):
     classifier = loading.load_classifier(merged)
     assert classifier.resolved.format == "transformers"
     assert type(classifier.model).__name__ == "BertForSequenceClassification"
+    # The adapter itself is folded into its base when it loads: serving costs no adapter layers.
+    adapter = loading.load_classifier(record.result("lora").checkpoint)
+    assert adapter.resolved.format == "peft-adapter"
+    assert adapter.resolved.meta["peft_type"] == "LORA"
+    assert type(adapter.model).__name__ == "BertForSequenceClassification"
     loading.forget(("classifier",))
 
 

@@ -5,7 +5,7 @@ scikit-learn fits a logistic regression on them. It needs no tokenizer or encode
 Korean reviews in seconds on 2 cores, and copes with spelling variants and Korean's glued-on
 particles because parts of words still match. It sees no word order beyond 4 characters and no
 meaning, so a fine-tuned encoder beats it with enough data; averaged with one, their errors
-differ enough that the pair beats either (measured on NSMC validation, see the README).
+differ enough that the pair beats either (measured on NSMC validation: docs/experiments/nsmc.md).
 
 A pair (NLI) is read as two bags of n-grams side by side, which is weak: the model cannot compare
 the sentences, only notice words typical of each label.

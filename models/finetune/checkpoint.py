@@ -69,7 +69,7 @@ def save_checkpoint(
     merged_folder = None
     WRITERS[method.checkpoint](model, tokenizer, folder)
     write_meta(folder, {**meta, "format": method.checkpoint})
-    if merge and method.name in ("lora", "ia3"):
+    if merge and method.mergeable:
         merged_folder = folder.with_name(folder.name + "-merged")
         _save_whole(model.merge_and_unload(), tokenizer, merged_folder)
         write_meta(merged_folder, {**meta, "format": "transformers", "merged_from": str(folder)})

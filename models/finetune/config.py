@@ -140,7 +140,7 @@ class FinetuneConfig:
             raise ConfigError(
                 f"Unknown scheduler '{self.scheduler}'. Choose one of: {', '.join(SCHEDULERS)}."
             )
-        if any(m in ("lora", "qlora") for m in self.methods):
+        if any(METHODS[m].uses_lora for m in self.methods):
             if self.lora.rank < 1:
                 raise ConfigError(f"LoRA rank must be at least 1 (got {self.lora.rank}).")
             if self.lora.alpha <= 0:

@@ -63,6 +63,8 @@ class Method:
     build: Callable[[BaseLoader, MethodOptions], Any]
     unavailable: Callable[[], str | None] = lambda: None  # a reason when it cannot run here
     trainer: bool = True  # trained by the transformers Trainer (False: fitted in one go, fitted.py)
+    uses_lora: bool = False  # reads the LoRA settings (rank, alpha, top layers...)
+    mergeable: bool = False  # its adapter folds into the base weights (--merge-lora saves that)
 
 
 def _trainable_only(model: Any, names: list[str]) -> Any:
@@ -231,7 +233,7 @@ METHODS: dict[str, Method] = {
             "lora", "LoRA", 2e-3,
             "The encoder is frozen; small low-rank updates (rank r) are learned beside its "
             "attention weights, plus the head.",
-            "peft-adapter", _build_lora,
+            "peft-adapter", _build_lora, uses_lora=True, mergeable=True,
         ),
         Method(
             "head", "Frozen encoder + head", 5e-3,
@@ -254,7 +256,7 @@ METHODS: dict[str, Method] = {
             "ia3", "IA3", 5e-3,
             "The encoder is frozen; learned vectors rescale its keys, values and feed-forward "
             "activations, plus the head.",
-            "peft-adapter", _build_ia3,
+            "peft-adapter", _build_ia3, mergeable=True,
         ),
         Method(
             "prompt", "Prompt tuning", 1e-2,
@@ -272,7 +274,7 @@ METHODS: dict[str, Method] = {
             "qlora", "QLoRA (4-bit base + LoRA)", 2e-3,
             "LoRA on a base loaded in 4-bit NF4: the least memory. Needs a CUDA GPU and "
             "bitsandbytes.",
-            "peft-adapter", _build_qlora, _qlora_unavailable,
+            "peft-adapter", _build_qlora, _qlora_unavailable, uses_lora=True,
         ),
     )
 }  # fmt: skip

@@ -18,6 +18,7 @@ from models.finetune.config import FinetuneConfig
 from models.finetune.data import RunData, prepare_data
 from models.finetune.encode import EncodedRows, curve_subset, encode
 from models.finetune.methods import get_method
+from models.sources.loading import encoder_with_head
 from models.sources.resolver import ResolvedModel, resolve
 
 
@@ -46,7 +47,7 @@ class PreparedRun:
 def _check_top_layers(config: FinetuneConfig, base: ResolvedModel) -> None:
     """Top-layer counts beyond the encoder's depth, refused before anything is loaded."""
     asked = []
-    if config.lora.top_layers and {"lora", "qlora"} & set(config.methods):
+    if config.lora.top_layers and any(get_method(m).uses_lora for m in config.methods):
         asked.append(("LoRA top layers", config.lora.top_layers, ", or 0 for all"))
     if "top" in config.methods:
         asked.append(("Trained top layers", config.trained_layers, ""))
@@ -91,22 +92,14 @@ def base_loader(run: PreparedRun) -> Callable[..., Any]:
     """Loads a fresh base encoder with a new head; seeded so every method starts the same."""
 
     def load(**kwargs: Any) -> Any:
-        from transformers import AutoModelForSequenceClassification, set_seed
+        from transformers import set_seed
         from transformers.utils import logging
 
         set_seed(run.config.seed)
-        labels = run.data.labels
         verbosity = logging.get_verbosity()
         logging.set_verbosity_error()  # the "newly initialised head" notice is expected here
         try:
-            model = AutoModelForSequenceClassification.from_pretrained(
-                run.base.path,
-                num_labels=len(labels),
-                id2label=dict(enumerate(labels)),
-                label2id={label: i for i, label in enumerate(labels)},
-                trust_remote_code=False,
-                **kwargs,
-            )
+            model = encoder_with_head(run.base.path, run.data.labels, **kwargs)
         finally:
             logging.set_verbosity(verbosity)
         return model if "quantization_config" in kwargs else model.to(run.device)

@@ -46,8 +46,8 @@ class Recipe:
         return (self.partner, self.method) if self.partner else (self.method,)
 
 
-# Chosen on validation splits (numbers in the README). Keys: a task, or "task:dataset" where a
-# dataset wants another recipe than the task's default dataset.
+# Chosen on validation splits (docs/experiments/nsmc.md, docs/BENCHMARKS.md). Keys: a model key,
+# or "key:dataset" where a dataset wants another recipe than the key's default dataset.
 RECIPES: dict[str, Recipe] = {
     "sentiment-ko": Recipe(
         "sentiment", "nsmc", "packaged:multilingual-e5-small", "top", 1e-4, partner="ngram",

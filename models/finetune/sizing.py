@@ -45,7 +45,7 @@ def checkpoint_bytes(run: PreparedRun, method: str, c: Calibration) -> int:
         return 0
     form = get_method(method).checkpoint
     size = c.total_params * 4 if form == "transformers" else c.trainable_params * 4
-    if form == "peft-adapter" and run.config.merge_lora and method in ("lora", "ia3"):
+    if run.config.merge_lora and get_method(method).mergeable:
         size += c.total_params * 4
     return size
 

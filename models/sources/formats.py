@@ -65,6 +65,8 @@ FORMATS: dict[str, CheckpointFormat] = {
 }  # fmt: skip
 # Formats only this app writes: named in playground.json, found by no other file.
 APP_FORMATS = ("head", "embedding-probe", "ngram", "ensemble")
+# peft adapter types whose weights fold into the base (merge_and_unload): no inference overhead.
+MERGEABLE_ADAPTERS = ("LORA", "IA3")
 # Older runs wrote the resolved name of the embedding probe into playground.json.
 ALIASES = {"probe": "embedding-probe"}
 

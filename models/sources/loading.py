@@ -17,7 +17,7 @@ from models.core.cache import BoundedCache
 from models.core.device import torch_device
 from models.core.errors import ModelUnavailable
 from models.core.settings import Settings, get_settings
-from models.sources.formats import HEAD_WEIGHTS, get_format
+from models.sources.formats import HEAD_WEIGHTS, MERGEABLE_ADAPTERS, get_format
 from models.sources.resolver import ResolvedModel, resolve
 
 T = TypeVar("T")
@@ -127,7 +127,7 @@ def _load_adapter(model: Any, resolved: ResolvedModel) -> Any:
     from peft import PeftModel
 
     model = PeftModel.from_pretrained(model, resolved.path)
-    if resolved.meta.get("method") in ("lora", "ia3", "qlora"):
+    if resolved.meta.get("peft_type") in MERGEABLE_ADAPTERS:
         model = model.merge_and_unload()
     return model
 
@@ -137,6 +137,23 @@ ON_A_BASE: dict[str, Callable[[Any, ResolvedModel], Any]] = {
     "head": _load_head,
     "peft-adapter": _load_adapter,
 }
+
+
+def encoder_with_head(path: str, labels: list[str], **kwargs: Any) -> Any:
+    """The encoder at ``path`` with a classification head sized and named for ``labels``.
+
+    The head is new (randomly initialised) unless the folder already has one of that size.
+    """
+    from transformers import AutoModelForSequenceClassification
+
+    return AutoModelForSequenceClassification.from_pretrained(
+        path,
+        num_labels=len(labels),
+        id2label=dict(enumerate(labels)),
+        label2id={label: i for i, label in enumerate(labels)},
+        trust_remote_code=False,
+        **kwargs,
+    )
 
 
 def _transformers_classifier(resolved: ResolvedModel) -> tuple[Any, Any]:
@@ -150,15 +167,8 @@ def _transformers_classifier(resolved: ResolvedModel) -> tuple[Any, Any]:
         )
         return model, tokenizer
     assert resolved.base is not None
-    labels = list(resolved.labels)
-    # A base encoder with a head sized for the run's labels, then the run's weights on it.
-    model = AutoModelForSequenceClassification.from_pretrained(
-        resolved.base.path,
-        num_labels=len(labels),
-        id2label=dict(enumerate(labels)),
-        label2id={label: i for i, label in enumerate(labels)},
-        trust_remote_code=False,
-    )
+    # The base encoder with a head sized for the run's labels, then the run's weights on it.
+    model = encoder_with_head(resolved.base.path, list(resolved.labels))
     tokenizer = AutoTokenizer.from_pretrained(resolved.base.path, trust_remote_code=False)
     return ON_A_BASE[resolved.format](model, resolved), tokenizer
 

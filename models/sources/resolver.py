@@ -147,7 +147,9 @@ def _describe_folder(ref: str, folder: Path, source: Source, note: str = "") -> 
         labels = tuple(meta.get("labels", ()))
         return ResolvedModel(
             ref, str(folder), source, "peft-adapter", base.model_type, base.architectures,
-            base, labels, note, {**meta, "task_type": adapter.get("task_type", "")},
+            base, labels, note,
+            {**meta, "task_type": adapter.get("task_type", ""),
+             "peft_type": adapter.get("peft_type", "")},
         )  # fmt: skip
     if not (folder / "config.json").is_file():
         raise ModelUnavailable(
