@@ -34,13 +34,14 @@ test-fast: lint
 	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
 
 # The README's screenshots: the browser tests take them, this copies one per tab into docs/
-# (for Classification and Fine-tuning, the views after a classification and a training run).
+# (for Classification, Answer ranking and Fine-tuning, the views after using them).
 screenshots: $(STAMP)
 	PLAYGROUND_TEST_RESULTS=$(CURDIR)/results $(BIN)/python -m pytest tests/test_browser.py
 	mkdir -p docs/screenshots
 	cp results/screenshots/classification-try.png docs/screenshots/classification.png
 	cp results/screenshots/fine-tuning-results.png docs/screenshots/fine-tuning.png
-	for tab in generation answer-ranking models-data; do \
+	cp results/screenshots/answer-ranking-chat.png docs/screenshots/answer-ranking.png
+	for tab in generation models-data; do \
 		cp results/screenshots/$$tab.png docs/screenshots/; done
 
 bench: $(STAMP)

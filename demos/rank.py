@@ -1,13 +1,209 @@
-"""The Answer ranking tab (its issue is next): for now, what it will do."""
+"""The Answer ranking tab: a chatbot that answers with the most similar stored question's answer.
+
+A thin UI over ``models.rank``: pick a Q/A bank (or upload one) and a ranker, chat, and open the
+candidates to see what else came close, by how much, and what the score means on this bank.
+"""
 
 from __future__ import annotations
 
-from demos.widgets import coming_soon
+from typing import Any
+
+import gradio as gr
+import pandas as pd
+
+from demos.widgets import column_dropdowns, progress_bar, read_upload
+from models.core.errors import PlaygroundError
+from models.rank.banks import BANKS, DEFAULT_BANK, QABank, bank_from_upload, load_bank
+from models.rank.chat import DEFAULT_TOP_K, MAX_TOP_K, Reply, ask, bot_message
+from models.rank.evaluate import evaluate_bank
+from models.rank.rankers import AUTO, HYBRID, LEXICAL, get_index
+from models.sources.packaged import PACKAGED
+
+UPLOAD = "upload"
+INTRO = (
+    "Ask anything: the bot answers with the stored answer of the most similar stored question "
+    "(sentence embeddings by default), and says so when no candidate is close enough. Open "
+    "**Candidates** to see the runners-up, the margin between the first two, and what the score "
+    "means on this bank."
+)
+
+
+def model_choices() -> list[tuple[str, str]]:
+    """The rankers offered; any sentence-embedding Hub id or folder can be typed as well."""
+    packaged = [
+        (f"{m.name} ({m.languages})", m.ref) for m in PACKAGED.values() if m.kind == "embedding"
+    ]
+    return [
+        ("auto: the default embedding model", AUTO),
+        *packaged,
+        ("lexical: character n-grams (no model)", LEXICAL),
+        ("hybrid: embeddings + n-grams, ranks fused", HYBRID),
+    ]
+
+
+def candidates_frame(result: Reply) -> pd.DataFrame:
+    """One row per candidate answer, with the stored questions that led to it."""
+    rows = [
+        {
+            "score": c.score,
+            "answer": c.answer,
+            "stored question": c.question,
+            "also matched": " / ".join(c.questions),
+        }
+        for c in result.candidates
+    ]
+    return pd.DataFrame(rows)
+
+
+def reply_details(result: Reply) -> str:
+    """Margin, threshold, and where the score falls on this bank."""
+    margin = "" if result.margin is None else f" · margin to the second answer {result.margin:.4f}"
+    verdict = "answered" if result.confident else "not confident: no answer given"
+    lines = [f"**{verdict}** · threshold {result.threshold:.4f}{margin} · `{result.model}`"]
+    if result.explanation:
+        lines.append(result.explanation)
+    return "\n\n".join(lines)
+
+
+def _bank(name: str, uploaded: QABank | None) -> QABank:
+    if name == UPLOAD:
+        if uploaded is None:
+            raise PlaygroundError("Upload a Q/A file and press Use this bank first.")
+        return uploaded
+    return load_bank(name)
 
 
 def create_rank_tab() -> None:
-    coming_soon(
-        "Answer ranking",
-        "A chatbot that answers with the most similar stored question's answer (Korean "
-        "Chatbot_data), showing the top-k candidates and their scores.",
-    )
+    """Build the tab and wire its events."""
+    gr.Markdown(INTRO)
+    with gr.Row():
+        bank = gr.Dropdown([*BANKS, UPLOAD], value=DEFAULT_BANK, label="Q/A bank", scale=2,
+                           elem_id="rank-bank")  # fmt: skip
+        model = gr.Dropdown(
+            model_choices(), value=AUTO, label="Ranker", allow_custom_value=True, scale=3,
+            info="Or type a sentence-embedding Hub id or folder", elem_id="rank-model",
+        )  # fmt: skip
+        top_k = gr.Slider(1, MAX_TOP_K, value=DEFAULT_TOP_K, step=1, label="Answers shown", scale=1)
+        with gr.Column(scale=1, min_width=160):
+            own_threshold = gr.Checkbox(
+                False, label="My own threshold", elem_id="rank-own-threshold",
+                info="Off: the bank's, read off its held-out questions",
+            )  # fmt: skip
+            threshold = gr.Number(0.9, label="Threshold", elem_id="rank-threshold")
+    with gr.Group(visible=False) as upload_group:
+        upload = gr.File(label="Q/A file (CSV / TSV / JSONL)")
+        with gr.Row():
+            question_column = gr.Dropdown(label="Question column", choices=[],
+                                          allow_custom_value=True)  # fmt: skip
+            answer_column = gr.Dropdown(label="Answer column", choices=[], allow_custom_value=True)
+            use_upload = gr.Button("Use this bank", scale=0)
+    info = gr.Markdown(elem_id="rank-info")
+    chat = gr.Chatbot(label="Chat", height=380, elem_id="rank-chat")
+    with gr.Row():
+        message = gr.Textbox(placeholder="예: 요즘 너무 피곤해 / I feel tired", show_label=False,
+                             scale=5, elem_id="rank-message")  # fmt: skip
+        send = gr.Button("Send", variant="primary", scale=1, elem_id="rank-send")
+    with gr.Accordion("Candidates", open=False):
+        details = gr.Markdown(elem_id="rank-details")
+        candidates = gr.Dataframe(interactive=False, wrap=True, elem_id="rank-candidates")
+    with gr.Accordion("Evaluate this ranker on the bank", open=False):
+        gr.Markdown(
+            "One question of every answer that has several is held out and asked; the rest stay "
+            "in the index. hit@1: the first answer is right; hit@5: it is among the first five."
+        )
+        evaluate_button = gr.Button("Evaluate", elem_id="rank-evaluate")
+        evaluation = gr.Dataframe(interactive=False, elem_id="rank-evaluation")
+    uploaded = gr.State(None)
+
+    def on_send(
+        text: str, history: list, bank_name: str, model_ref: str, k: float, own: bool,
+        cut: float | None, user_bank: QABank | None,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008
+    ) -> dict:  # fmt: skip
+        history = list(history or [])
+        try:
+            qa = _bank(bank_name, user_bank)
+            bar = progress_bar(progress, "{message}")
+            if own and cut is None:
+                raise PlaygroundError("Type a threshold, or untick My own threshold.")
+            result = ask(text, qa, model_ref or AUTO, int(k), cut if own else None, bar)
+        except PlaygroundError as err:
+            return {info: f"⚠️ {err}"}  # the chat and the typed message stay as they were
+        history += [{"role": "user", "content": text.strip()},
+                    {"role": "assistant", "content": bot_message(text, result)}]  # fmt: skip
+        return {chat: history, message: "", details: reply_details(result),
+                candidates: candidates_frame(result), info: qa.describe()}  # fmt: skip
+
+    def on_bank(name: str, user_bank: QABank | None) -> dict:
+        shown = {upload_group: gr.update(visible=name == UPLOAD), evaluation: None}
+        if name == UPLOAD:
+            text = user_bank.describe() if user_bank else "Upload a file of questions and answers."
+            return {**shown, info: text}
+        try:
+            return {**shown, info: load_bank(name).describe()}
+        except PlaygroundError as err:
+            return {**shown, info: f"⚠️ {err}"}
+
+    def on_file(path: str | None) -> dict:
+        if not path:
+            return {info: "Upload a file of questions and answers."}
+        try:
+            preview = read_upload(path)
+        except PlaygroundError as err:
+            return {info: f"⚠️ {err}"}
+        text_update, _, label_update = column_dropdowns(preview)
+        return {info: preview.describe(), question_column: text_update,
+                answer_column: label_update}  # fmt: skip
+
+    def on_use(path: str | None, question: str, answer: str) -> dict:
+        try:
+            if not path:
+                raise PlaygroundError("Upload a file first.")
+            qa = bank_from_upload(path, question, answer)
+        except PlaygroundError as err:
+            return {info: f"⚠️ {err}"}
+        return {uploaded: qa, info: qa.describe(), chat: [], evaluation: None}
+
+    def on_evaluate(
+        bank_name: str, model_ref: str, user_bank: QABank | None,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008
+    ) -> Any:  # fmt: skip
+        try:
+            qa = _bank(bank_name, user_bank)
+            index = get_index(qa, model_ref or AUTO, progress_bar(progress, "{message}"))
+            results = evaluate_bank(qa, index)
+        except PlaygroundError as err:
+            return {info: f"⚠️ {err}"}
+        rows = [{"ranker": m.ref, "hit@1": round(m.hit_at_1, 4), "hit@5": round(m.hit_at_5, 4),
+                 "MRR": round(m.mrr, 4), "held-out questions": m.n_queries}
+                for m in results.values()]  # fmt: skip
+        return {evaluation: pd.DataFrame(rows).drop_duplicates("ranker")}
+
+    private = {"api_visibility": "private"}
+    inputs = [message, chat, bank, model, top_k, own_threshold, threshold, uploaded]
+    outputs = [chat, message, details, candidates, info]
+    send.click(on_send, inputs, outputs, **private)
+    message.submit(on_send, inputs, outputs, **private)
+    bank.change(on_bank, [bank, uploaded], [upload_group, evaluation, info], **private)
+    upload.change(on_file, upload, [info, question_column, answer_column], **private)
+    use_upload.click(
+        on_use, [upload, question_column, answer_column], [uploaded, info, chat, evaluation],
+        **private,
+    )  # fmt: skip
+    evaluate_button.click(on_evaluate, [bank, model, uploaded], [evaluation, info], **private)
+    gr.api(rank_api, api_name="rank")
+
+
+def rank_api(
+    query: str, bank: str = DEFAULT_BANK, model: str = AUTO, top_k: int = DEFAULT_TOP_K
+) -> dict:
+    """Answer ``query`` from a registered Q/A bank.
+
+    Returns:
+        {"answer" (None when not confident), "confident", "margin", "model", "candidates":
+        [{"question", "answer", "score"}]}, or {"error": message}.
+    """
+    try:
+        return ask(query, bank, model or AUTO, top_k).as_api()
+    except PlaygroundError as err:
+        return {"error": str(err)}

@@ -160,3 +160,28 @@ def test_train_a_default_from_the_classification_tab_and_stop_it(page):
     expect(page.locator("#cls-status")).to_contain_text("No trained model for Intent")
     page.get_by_role("radio", name="sentiment").click()
     page.locator("#cls-status").get_by_text("Sentiment (Korean)").first.wait_for()
+
+
+def test_chat_with_the_answer_ranking_tab(page):
+    """A person asks the chatbot something and opens the candidates behind its answer."""
+    page.get_by_role("tab", name="Answer ranking").click()
+    page.locator("#rank-message textarea").fill("요즘 너무 피곤해")
+    page.locator("#rank-send").click()
+    chat = page.locator("#rank-chat")
+    expect(chat).to_contain_text("요즘 너무 피곤해", timeout=240_000)  # the question, echoed
+    expect(page.locator("#rank-message textarea")).to_have_value("")  # ready for the next one
+    page.get_by_role("button", name="Candidates").click()
+    expect(page.locator("#rank-details")).to_contain_text("threshold")
+    # The bank's own threshold (read off its held-out questions), not a zero that accepts all.
+    expect(page.locator("#rank-details")).not_to_contain_text("threshold 0.0000")
+    expect(page.locator("#rank-candidates")).to_contain_text("stored question")
+    expect(page.locator("#rank-info")).to_contain_text("Chatbot_data")
+    # A threshold of one's own, above any score: the bot declines instead of guessing.
+    page.locator("#rank-own-threshold input").check()
+    page.locator("#rank-threshold input").fill("1.5")
+    page.locator("#rank-message textarea").fill("양자역학 좀 설명해 줘")
+    page.locator("#rank-send").click()
+    expect(chat).to_contain_text("확실한 답을 찾지 못했어요", timeout=60_000)
+    expect(page.locator("#rank-details")).to_contain_text("not confident")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "answer-ranking-chat.png"), full_page=True)

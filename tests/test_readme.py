@@ -23,10 +23,13 @@ def test_readme_api_example_runs(served_app):
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         exec(compile(code, "README.md", "exec"), {})  # our own README's example
-    first, second = printed.getvalue().strip().splitlines()[-2:]  # after the client's own line
+    first, second, third = printed.getvalue().strip().splitlines()[-3:]  # after the client's
     assert first.split()[0] in {"positive", "negative"}
     accuracy, macro_f1 = map(float, second.split())
     assert 0 <= macro_f1 <= 1 and 0 <= accuracy <= 1
+    confident, score, answer = third.split(" ", 2)
+    assert confident in {"True", "False"} and 0 < float(score) <= 1
+    assert (answer == "None") == (confident == "False")
 
 
 def test_evaluate_api_agrees_with_the_function(client):

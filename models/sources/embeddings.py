@@ -54,3 +54,20 @@ def encode(
         )  # fmt: skip
         progress(min(start + batch_size, len(order)), len(order), "")
     return out
+
+
+def encode_few(embedder: LoadedEmbedder, texts: list[str], prompt: str = "") -> np.ndarray:
+    """L2-normalised embeddings of a few texts in one forward pass (a chat query, say).
+
+    The same modules as ``SentenceTransformer.encode`` (its own ``preprocess`` and forward), without
+    the sorting, batching and conversions that matter for thousands of texts but cost a few
+    milliseconds of a ~30 ms query.
+    """
+    import torch
+
+    model = embedder.model
+    with torch.inference_mode():
+        features = model.preprocess(texts, prompt=prompt or None)
+        features = {k: v.to(model.device) if hasattr(v, "to") else v for k, v in features.items()}
+        vectors = model(features)["sentence_embedding"]
+        return torch.nn.functional.normalize(vectors.float(), dim=-1).cpu().numpy()

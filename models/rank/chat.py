@@ -1,0 +1,209 @@
+"""One chat turn: the best stored answer for an utterance, its rivals, and whether to trust it.
+
+Candidates are answers, not rows: stored questions that share an answer are grouped under it, the
+best-scoring one shown first. A reply is confident when the first answer's score clears the
+threshold; otherwise the bot says it has no confident answer instead of guessing.
+
+Scores mean different things for different rankers (a cosine, a TF-IDF cosine, a fused rank), so
+they are read against the bank's own evaluation: the scores of the first answers that were right
+and that were wrong on the held-out questions (``models.rank.evaluate``). The default threshold is
+where answering starts to pay: the score above which right first answers outnumber wrong ones
+most.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from models.core.errors import PlaygroundError
+from models.core.progress import Progress, silent
+from models.core.text import detect_language
+from models.rank.banks import DEFAULT_BANK, QABank, load_bank
+from models.rank.evaluate import RankMetrics, held_out, score_rankings
+from models.rank.index import Index, top_rows
+from models.rank.rankers import AUTO, get_index
+from models.sources.loading import load_once
+
+DEFAULT_TOP_K = 5
+MAX_TOP_K = 50
+MAX_QUERY_CHARS = 1_000
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Scores of right and wrong first answers on the bank's held-out questions."""
+
+    right: np.ndarray
+    wrong: np.ndarray
+    threshold: float
+
+    def place(self, score: float) -> str:
+        """Where ``score`` falls among them, in a sentence."""
+        above_right = float((self.right < score).mean()) if len(self.right) else 0.0
+        above_wrong = float((self.wrong < score).mean()) if len(self.wrong) else 0.0
+        return (
+            f"{score:.3f} is above {above_right:.0%} of the scores of right first answers and "
+            f"{above_wrong:.0%} of wrong ones on this bank's held-out questions."
+        )
+
+
+def best_threshold(right: np.ndarray, wrong: np.ndarray) -> float:
+    """The score above which answering gains the most: right answers kept minus wrong ones.
+
+    Of equal gains the highest threshold wins: as many right answers, fewer wrong ones given.
+    """
+    candidates = np.unique(np.concatenate([right, wrong]))
+    if not len(candidates):
+        return 0.0
+    gain = np.array([(right >= t).sum() - (wrong >= t).sum() for t in candidates])
+    return float(candidates[np.flatnonzero(gain == gain.max())[-1]])
+
+
+def calibrate(bank: QABank, index: Index) -> Calibration | None:
+    """The bank's score distributions for ``index`` (None: the bank has no paraphrases)."""
+
+    def measure() -> Calibration | None:
+        split = held_out(bank)
+        if not split.n_queries:
+            return None
+        metrics: RankMetrics = score_rankings(index, bank, split)
+        right, wrong = np.array(metrics.right_scores), np.array(metrics.wrong_scores)
+        return Calibration(right, wrong, best_threshold(right, wrong))
+
+    return load_once(("rank-calibration", index.ref, index.kind, bank.fingerprint), measure)
+
+
+@dataclass
+class Candidate:
+    """One answer and the stored questions that led to it (best first)."""
+
+    answer: str
+    question: str
+    score: float
+    questions: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Reply:
+    """A chat turn's outcome, as plain data for the tab and the API."""
+
+    answer: str | None
+    confident: bool
+    margin: float | None
+    model: str
+    threshold: float
+    candidates: list[Candidate]
+    explanation: str = ""
+
+    def as_api(self) -> dict:
+        return {
+            "answer": self.answer,
+            "confident": self.confident,
+            "margin": self.margin,
+            "model": self.model,
+            "candidates": [
+                {"question": c.question, "answer": c.answer, "score": c.score}
+                for c in self.candidates
+            ],
+        }
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def check_query(query: str) -> str:
+    """The query, stripped; an empty or oversized one is refused with a message."""
+    if not isinstance(query, str) or not query.strip():
+        raise PlaygroundError("Type a message first.")
+    if len(query) > MAX_QUERY_CHARS:
+        raise PlaygroundError(
+            f"That message is {len(query):,} characters long; the chatbot reads up to "
+            f"{MAX_QUERY_CHARS:,}."
+        )
+    return query.strip()
+
+
+def group_candidates(
+    bank: QABank, rows: np.ndarray, scores: np.ndarray, top_k: int
+) -> list[Candidate]:
+    """The first ``top_k`` distinct answers among ranked rows, each with its questions."""
+    grouped: dict[int, Candidate] = {}
+    for row, score in zip(rows, scores, strict=True):
+        group = int(bank.answer_ids[row])
+        if group in grouped:
+            grouped[group].questions.append(bank.questions[row])
+        elif len(grouped) < top_k:
+            grouped[group] = Candidate(
+                bank.answers[row], bank.questions[row], round(float(score), 4), []
+            )
+    return list(grouped.values())
+
+
+def reply(
+    query: str,
+    bank: QABank,
+    index: Index,
+    top_k: int = DEFAULT_TOP_K,
+    threshold: float | None = None,
+) -> Reply:
+    """Answer ``query`` from ``bank`` with ``index``.
+
+    Args:
+        threshold: the score the first answer must reach; None: the bank's calibrated one.
+
+    Raises:
+        PlaygroundError: an empty or oversized query, or a top-k out of range.
+    """
+    query = check_query(query)
+    if isinstance(top_k, float) and top_k.is_integer():
+        top_k = int(top_k)  # a UI number arrives as a float
+    if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= MAX_TOP_K:
+        raise PlaygroundError(f"Top-k is a whole number from 1 to {MAX_TOP_K} (got {top_k!r}).")
+    if threshold is not None and not (
+        isinstance(threshold, int | float) and np.isfinite(threshold)
+    ):
+        raise PlaygroundError(f"The threshold is a number (got {threshold!r}).")
+    scores = index.scores([query])
+    # Enough rows to find top_k distinct answers even when many questions share one.
+    rows, top = top_rows(scores, top_k * 10)
+    candidates = group_candidates(bank, rows[0], top[0], top_k)
+    calibration = calibrate(bank, index)
+    if threshold is None:
+        threshold = calibration.threshold if calibration else 0.0
+    best = candidates[0]
+    confident = best.score >= threshold
+    margin = round(best.score - candidates[1].score, 4) if len(candidates) > 1 else None
+    explanation = calibration.place(best.score) if calibration else ""
+    return Reply(
+        best.answer if confident else None, confident, margin, index.ref, float(threshold),
+        candidates, explanation,
+    )  # fmt: skip
+
+
+def ask(
+    query: str,
+    bank: str | QABank = DEFAULT_BANK,
+    model: str = AUTO,
+    top_k: int = DEFAULT_TOP_K,
+    threshold: float | None = None,
+    progress: Progress = silent,
+) -> Reply:
+    """``reply`` with the bank and index looked up by name (the API and the command line)."""
+    query = check_query(query)  # before building anything
+    qa = load_bank(bank) if isinstance(bank, str) else bank
+    return reply(query, qa, get_index(qa, model, progress), top_k, threshold)
+
+
+NOT_CONFIDENT = {
+    "ko": "확실한 답을 찾지 못했어요. 가장 가까운 질문은 “{question}”입니다.",
+    "en": "I have no confident answer. The closest stored question is “{question}”.",
+}
+
+
+def bot_message(query: str, result: Reply) -> str:
+    """What the chatbot says: the answer, or that it has none it trusts (in the user's language)."""
+    if result.confident and result.answer is not None:
+        return result.answer
+    return NOT_CONFIDENT[detect_language(query)].format(question=result.candidates[0].question)
