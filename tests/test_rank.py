@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from models.core.errors import PlaygroundError
+from models.core.text import detect_language
 from models.rank import chat
 from models.rank.banks import QABank, bank_from_upload, load_bank
 from models.rank.evaluate import held_out, score_rankings
@@ -58,7 +59,7 @@ def test_chatbot_data_keeps_each_pair_once_and_says_so():
 
 def test_the_offline_bank_has_korean_and_english_dialogues():
     bank = load_bank("chatterbot")
-    assert {"ko", "en"} <= {chat.detect_language(q) for q in bank.questions}
+    assert {"ko", "en"} <= {detect_language(q) for q in bank.questions}
     assert "chatterbot-corpus==1.3.3" in bank.describe()
     assert all(q.strip() and a.strip() for q, a in zip(bank.questions, bank.answers, strict=True))
 

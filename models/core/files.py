@@ -16,19 +16,28 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
-def write_text(path: Path, text: str, newline: str | None = None) -> Path:
-    """Write ``text`` to ``path`` through a temporary sibling and a rename."""
+@contextmanager
+def staged_file(path: Path) -> Iterator[Path]:
+    """Yield a temporary sibling of ``path`` to write; on success it becomes ``path``.
+
+    The temporary name keeps ``path``'s suffix, for writers that look at it (``np.save``).
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as handle:
-            handle.write(text)
+        yield Path(tmp)
         os.replace(tmp, path)
-    except BaseException:
+    finally:
         Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+
+
+def write_text(path: Path, text: str, newline: str | None = None) -> Path:
+    """Write ``text`` to ``path`` through a temporary sibling and a rename."""
+    with staged_file(path) as tmp, open(tmp, "w", encoding="utf-8", newline=newline) as handle:
+        handle.write(text)
+    return Path(path)
 
 
 def write_json(path: Path, data: object) -> Path:

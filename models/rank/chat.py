@@ -13,7 +13,7 @@ most.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -108,9 +108,6 @@ class Reply:
                 for c in self.candidates
             ],
         }
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def check_query(query: str) -> str:

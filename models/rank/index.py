@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -212,11 +211,8 @@ def _read_cached(key: str, rows: int) -> np.ndarray | None:
 
 def _write_cached(key: str, vectors: np.ndarray, ref: str, bank: str) -> None:
     vectors_path, meta_path = _cache_files(key)
-    vectors_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=vectors_path.parent, suffix=".npy")
-    os.close(fd)
-    np.save(tmp, vectors)
-    files.move_file(Path(tmp), vectors_path)
+    with files.staged_file(vectors_path) as tmp:
+        np.save(tmp, vectors)
     meta = {"key": key, "ref": ref, "bank": bank, "rows": len(vectors), "dim": vectors.shape[1]}
     files.write_json(meta_path, meta)
 
