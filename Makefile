@@ -34,15 +34,15 @@ test-fast: lint
 	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
 
 # The README's screenshots: the browser tests take them, this copies one per tab into docs/
-# (for Classification, Answer ranking and Fine-tuning, the views after using them).
+# (for Classification, Generation, Answer ranking and Fine-tuning, the views after using them).
 screenshots: $(STAMP)
 	PLAYGROUND_TEST_RESULTS=$(CURDIR)/results $(BIN)/python -m pytest tests/test_browser.py
 	mkdir -p docs/screenshots
 	cp results/screenshots/classification-try.png docs/screenshots/classification.png
 	cp results/screenshots/fine-tuning-results.png docs/screenshots/fine-tuning.png
 	cp results/screenshots/answer-ranking-chat.png docs/screenshots/answer-ranking.png
-	for tab in generation models-data; do \
-		cp results/screenshots/$$tab.png docs/screenshots/; done
+	cp results/screenshots/generation-side-by-side.png docs/screenshots/generation.png
+	cp results/screenshots/models-data.png docs/screenshots/
 
 bench: $(STAMP)
 	$(BIN)/python -m bench --json bench/results/latest.json $(BENCH_ARGS)

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = ("bench.startup", "bench.finetune", "bench.classify", "bench.rank")
+MODULES = ("bench.startup", "bench.finetune", "bench.classify", "bench.rank", "bench.generate")
 
 
 @dataclass

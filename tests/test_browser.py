@@ -185,3 +185,61 @@ def test_chat_with_the_answer_ranking_tab(page):
     expect(page.locator("#rank-details")).to_contain_text("not confident")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "answer-ranking-chat.png"), full_page=True)
+
+
+def test_fine_tune_the_ranking_encoder_from_the_tab(page):
+    """A person tunes MiniLM for the ChatterBot bank, full and LoRA, and finds both in the list."""
+    page.get_by_role("tab", name="Answer ranking").click()
+    bank = page.locator("#rank-bank input")
+    bank.fill("chatterbot")
+    bank.press("Enter")
+    expect(page.locator("#rank-info")).to_contain_text("ChatterBot", timeout=60_000)
+    ranker = page.locator("#rank-model input")
+    ranker.fill("packaged:all-MiniLM-L6-v2")
+    ranker.press("Enter")
+    page.get_by_role("button", name="Fine-tune the encoder for this bank").click()
+    _set_number(page, "Training time per method (minutes)", "0.25")
+    page.locator("#rank-tune-train").click()
+    status = page.locator("#rank-tune-status")
+    expect(status).to_contain_text("Done.", timeout=300_000)
+    table = " ".join(page.locator("#rank-tune-results").inner_text().split())
+    for words in ("Full fine-tuning", "LoRA", "base: packaged:all-MiniLM-L6-v2", "hit@1 validation",
+                  "checkpoint MB"):  # fmt: skip
+        assert words in table
+    expect(page.locator("#rank-tune-curves .mark-line path")).to_have_count(2)
+    ranker.click()
+    expect(page.get_by_role("option", name="Tuned for chatterbot: LoRA").first).to_be_visible()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "answer-ranking-tuned.png"), full_page=True)
+
+
+def test_generate_side_by_side_with_a_local_model_and_a_server(page):
+    """A person runs the local model beside an OpenAI-compatible server and sees both replies,
+    the messages sent and the measurements; a wrong key is one sentence and never shown back."""
+    from tests.openai_stub import StubServer
+
+    sentinel = "sk-SENTINEL-browser-7c1e"
+    page.get_by_role("tab", name="Generation").click()
+    page.locator("#gen-input textarea").fill("Name three colours.")
+    with StubServer() as url:
+        page.locator("#gen-b-backend").get_by_text("OpenAI-compatible server").click()
+        page.locator("#gen-b-url textarea, #gen-b-url input").first.fill(url)
+        page.locator("#gen-b-model textarea, #gen-b-model input").first.fill("stub-model")
+        page.locator("#gen-run-both").click()
+        expect(page.locator("#gen-b-output textarea")).to_have_value("Hello, world!",
+                                                                     timeout=60_000)  # fmt: skip
+        expect(page.locator("#gen-a-stats")).to_contain_text("tokens/s", timeout=180_000)
+        expect(page.locator("#gen-b-stats")).to_contain_text("11 prompt + 5 completion tokens")
+        assert page.locator("#gen-a-output textarea").input_value().strip()
+        # A wrong key: one clear sentence, and the key appears nowhere on the page.
+        page.locator("#gen-b-model textarea, #gen-b-model input").first.fill("needs-key")
+        page.locator("#gen-b-key input").fill(sentinel)
+        page.locator("#gen-run-both").click()
+        expect(page.locator("#gen-b-stats")).to_contain_text("refused the API key",
+                                                            timeout=120_000)  # fmt: skip
+        expect(page.locator("#gen-a-stats")).to_contain_text("tokens/s", timeout=180_000)
+    assert sentinel not in page.locator("body").inner_text()
+    page.get_by_role("button", name="Messages sent").first.click()
+    expect(page.locator("#gen-a-messages")).to_contain_text("Name three colours.")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "generation-side-by-side.png"), full_page=True)

@@ -23,13 +23,20 @@ def test_readme_api_example_runs(served_app):
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         exec(compile(code, "README.md", "exec"), {})  # our own README's example
-    first, second, third = printed.getvalue().strip().splitlines()[-3:]  # after the client's
-    assert first.split()[0] in {"positive", "negative"}
+    lines = printed.getvalue().strip().splitlines()
+    # After the client's own lines: classify, evaluate, rank, generate's numbers, its text.
+    labels = (["positive"], ["negative"])
+    start = next(i for i, line in enumerate(lines) if line.split()[:1] in labels)
+    second, third, fourth = lines[start + 1 : start + 4]
+    text = "\n".join(lines[start + 4 :])
     accuracy, macro_f1 = map(float, second.split())
     assert 0 <= macro_f1 <= 1 and 0 <= accuracy <= 1
     confident, score, answer = third.split(" ", 2)
     assert confident in {"True", "False"} and 0 < float(score) <= 1
     assert (answer == "None") == (confident == "False")
+    tokens, ttft, rate = fourth.split()
+    assert 0 < int(tokens) <= 32 and float(ttft) > 0 and float(rate) > 0
+    assert text.strip()
 
 
 def test_evaluate_api_agrees_with_the_function(client):

@@ -66,6 +66,35 @@ class Settings:
         default=10.0,
         metadata={"env": "PLAYGROUND_DOWNLOAD_TIMEOUT", "help": "Seconds to wait for a server."},
     )
+    generation_timeout_s: float = field(
+        default=60.0,
+        metadata={
+            "env": "PLAYGROUND_GENERATION_TIMEOUT",
+            "help": "Seconds an API server may stay silent (before its first token, or between "
+            "two) before the request is given up.",
+        },
+    )
+    qdrant_url: str = field(
+        default="",
+        metadata={
+            "env": "PLAYGROUND_QDRANT_URL",
+            "help": "A Qdrant server or cluster for the answer-ranking index when Qdrant is "
+            "chosen (empty: Qdrant's embedded local mode, in the cache folder).",
+        },
+    )
+    qdrant_api_key: str = field(
+        default="",
+        repr=False,
+        metadata={"env": "PLAYGROUND_QDRANT_API_KEY", "help": "The Qdrant server's API key."},
+    )
+    traced_queries: bool = field(
+        default=True,
+        metadata={
+            "env": "PLAYGROUND_TRACED_QUERIES",
+            "help": "Embed single queries with a traced, oneDNN-fused copy of the encoder on CPU "
+            "(about twice as fast, same vectors); 0 keeps eager PyTorch.",
+        },
+    )
     max_loaded_models: int = field(
         default=12,
         metadata={
@@ -90,4 +119,6 @@ def get_settings() -> Settings:
             overrides[f.name] = int(raw)
         elif f.type in ("float", float):
             overrides[f.name] = float(raw)
+        elif f.type in ("str", str):
+            overrides[f.name] = raw
     return Settings(**overrides)

@@ -23,6 +23,7 @@ from typing import Any
 
 from models.core.device import is_main_process
 from models.core.errors import PlaygroundError
+from models.core.measure import PeakMemory, library_versions, release_memory
 from models.core.monitor import Monitor
 from models.core.settings import Settings, get_settings
 from models.finetune.analysis import fit_note
@@ -32,7 +33,6 @@ from models.finetune.combine import ensemble_result
 from models.finetune.config import FinetuneConfig
 from models.finetune.estimate import Calibration, Estimate, calibrate, finish_seconds
 from models.finetune.fitted import fitter_for, train_fitted
-from models.finetune.measure import PeakMemory, library_versions, release_memory
 from models.finetune.methods import get_method
 from models.finetune.prepared import PreparedRun, build_model, prepare_run
 from models.finetune.runs import MethodResult, RunRecord, new_run_id, run_folder, save_record

@@ -19,11 +19,11 @@ import pandas as pd
 from models.classify.embedding_probe import embed_features, fit_probe
 from models.classify.ngram import MAX_FEATURES, fit_ngram
 from models.core.device import is_main_process
+from models.core.measure import PeakMemory
 from models.core.monitor import Monitor
 from models.core.progress import Progress, silent
 from models.finetune.checkpoint import folder_mb
 from models.finetune.estimate import Calibration, Estimate
-from models.finetune.measure import PeakMemory
 from models.finetune.prepared import PreparedRun
 from models.finetune.runs import MethodResult
 from models.sources.formats import write_meta

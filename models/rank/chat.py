@@ -22,8 +22,8 @@ from models.core.progress import Progress, silent
 from models.core.text import detect_language
 from models.rank.banks import DEFAULT_BANK, QABank, load_bank
 from models.rank.evaluate import RankMetrics, held_out, score_rankings
-from models.rank.index import Index, top_rows
-from models.rank.rankers import AUTO, get_index
+from models.rank.index import Index
+from models.rank.rankers import AUTO, MEMORY, get_index
 from models.sources.loading import load_once
 
 DEFAULT_TOP_K = 5
@@ -162,9 +162,8 @@ def reply(
         isinstance(threshold, int | float) and np.isfinite(threshold)
     ):
         raise PlaygroundError(f"The threshold is a number (got {threshold!r}).")
-    scores = index.scores([query])
     # Enough rows to find top_k distinct answers even when many questions share one.
-    rows, top = top_rows(scores, top_k * 10)
+    rows, top = index.search([query], top_k * 10)
     candidates = group_candidates(bank, rows[0], top[0], top_k)
     calibration = calibrate(bank, index)
     if threshold is None:
@@ -186,11 +185,12 @@ def ask(
     top_k: int = DEFAULT_TOP_K,
     threshold: float | None = None,
     progress: Progress = silent,
+    backend: str = MEMORY,
 ) -> Reply:
     """``reply`` with the bank and index looked up by name (the API and the command line)."""
     query = check_query(query)  # before building anything
     qa = load_bank(bank) if isinstance(bank, str) else bank
-    return reply(query, qa, get_index(qa, model, progress), top_k, threshold)
+    return reply(query, qa, get_index(qa, model, progress, backend), top_k, threshold)
 
 
 NOT_CONFIDENT = {

@@ -40,6 +40,10 @@ class Index(Protocol):
 
     def scores(self, queries: list[str]) -> np.ndarray: ...
 
+    def search(self, queries: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` best rows of each query, best first: (rows, scores)."""
+        ...
+
     def subset(self, rows: np.ndarray) -> Index:
         """The same index over some of its rows (the evaluation holds questions out)."""
         ...
@@ -92,6 +96,9 @@ class DenseIndex:
     def scores(self, queries: list[str]) -> np.ndarray:
         return dot(self.embed(queries), self.vectors)
 
+    def search(self, queries: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+        return top_rows(self.scores(queries), k)
+
     def subset(self, rows: np.ndarray) -> DenseIndex:
         stored = self.vectors if self.stored is None else self.stored
         return DenseIndex(self.embedder, self.vectors[rows], self.prompt, self.note, stored=stored)
@@ -126,6 +133,9 @@ class LexicalIndex:
         vectorizer, matrix = self._vectors()
         return np.asarray((vectorizer.transform(queries) @ matrix.T).todense(), dtype=np.float32)
 
+    def search(self, queries: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+        return top_rows(self.scores(queries), k)
+
     def subset(self, rows: np.ndarray) -> LexicalIndex:
         # Refitted on the kept rows: held-out questions must not shape the n-gram weights.
         stored = self.questions if self.stored is None else self.stored
@@ -155,6 +165,9 @@ class HybridIndex:
     def scores(self, queries: list[str]) -> np.ndarray:
         return fuse(self.dense.scores(queries), self.lexical.scores(queries))
 
+    def search(self, queries: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+        return top_rows(self.scores(queries), k)
+
     def subset(self, rows: np.ndarray) -> HybridIndex:
         return HybridIndex(self.dense.subset(rows), self.lexical.subset(rows))
 
@@ -181,10 +194,13 @@ class CorruptCache(Exception):
 def cache_key(embedder: LoadedEmbedder, prompt: str, fingerprint: str) -> str:
     """Model folder (and its weights' modification time), prompt and bank content."""
     path = embedder.resolved.path
-    try:
-        stamp = str(os.stat(Path(path) / "model.safetensors").st_mtime_ns)
-    except OSError:
-        stamp = ""
+    stamps = []
+    for name in ("model.safetensors", "adapter_model.safetensors"):
+        try:
+            stamps.append(str(os.stat(Path(path) / name).st_mtime_ns))
+        except OSError:
+            continue
+    stamp = ",".join(stamps)
     text = json.dumps([path, stamp, prompt, fingerprint])
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 

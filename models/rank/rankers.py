@@ -8,44 +8,72 @@ fine-tuned here included) or a Hub id.
 
 from __future__ import annotations
 
+from models.core.errors import PlaygroundError
 from models.core.progress import Progress, silent
 from models.rank.banks import QABank
+from models.rank.encoders import best_tuned
 from models.rank.index import HybridIndex, Index, LexicalIndex, build_dense
+from models.rank.qdrant import qdrant_index
 from models.sources.loading import load_embedder, load_once
 from models.sources.task_models import choose_model
 
 AUTO = "auto"
 LEXICAL = "lexical"
 HYBRID = "hybrid"
-EMBEDDING_KEY = "embedding"  # the task_models.toml entry for answer ranking
+EMBEDDING_KEY = "embedding"
+MEMORY, QDRANT = "memory", "qdrant"
+BACKENDS = (MEMORY, QDRANT)  # the task_models.toml entry for answer ranking
 
 
-def embedder_ref(model: str) -> str:
-    """The embedding model a choice names (``auto``: the configured default)."""
+def embedder_ref(model: str, bank: QABank | None = None) -> str:
+    """The embedding model a choice names.
+
+    ``auto`` is the encoder tuned for ``bank`` that beat its base on the validation half, when
+    there is one, else the configured default (also without a bank: the base to tune from).
+    """
     model = (model or AUTO).strip()
     if model in (AUTO, HYBRID):
-        return choose_model(EMBEDDING_KEY).ref
+        tuned = best_tuned(bank.name, bank.fingerprint) if bank is not None else None
+        return tuned or choose_model(EMBEDDING_KEY).ref
     return model.removeprefix(f"{HYBRID}:")
 
 
-def get_index(bank: QABank, model: str = AUTO, progress: Progress = silent) -> Index:
+def get_index(
+    bank: QABank, model: str = AUTO, progress: Progress = silent, backend: str = MEMORY
+) -> Index:
     """The index of ``bank`` for ``model`` (loaded once per process, kept in the model cache).
 
+    ``backend``: ``memory`` searches in this process; ``qdrant`` stores the vectors in Qdrant
+    (embedded, or the server ``PLAYGROUND_QDRANT_URL`` names) and searches there.
+
     Raises:
-        PlaygroundError: a reference that is not a sentence encoder, or cannot be loaded.
+        PlaygroundError: a reference that is not a sentence encoder, or cannot be loaded; an
+            unknown backend, or a Qdrant server that does not answer.
     """
     model = (model or AUTO).strip()
+    if backend not in BACKENDS:
+        raise PlaygroundError(
+            f"Unknown search backend '{backend}'. Choose one of: {', '.join(BACKENDS)}."
+        )
+    hybrid = model == HYBRID or model.startswith(f"{HYBRID}:")
+    if backend == QDRANT and (model == LEXICAL or hybrid):
+        raise PlaygroundError(
+            "The Qdrant backend searches embeddings: choose an embedding model, or the "
+            "in-process backend for the lexical and hybrid rankers."
+        )
     if model == LEXICAL:
         return load_once(
             ("rank-index", LEXICAL, bank.name, bank.fingerprint),
             lambda: LexicalIndex(bank.questions, "Character n-grams, fitted on the bank."),
         )
-    embedder = load_embedder(embedder_ref(model))
+    embedder = load_embedder(embedder_ref(model, bank))
     key = ("rank-index", embedder.resolved.path, bank.name, bank.fingerprint)
     dense = load_once(
         key, lambda: build_dense(embedder, bank.questions, bank.fingerprint, bank.name, progress)
     )
-    if model == HYBRID or model.startswith(f"{HYBRID}:"):
+    if backend == QDRANT:
+        return qdrant_index(dense, bank.name, bank.fingerprint)
+    if hybrid:
         lexical = get_index(bank, LEXICAL)
         assert isinstance(lexical, LexicalIndex)
         return HybridIndex(dense, lexical)

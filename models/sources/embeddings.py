@@ -6,14 +6,20 @@ import numpy as np
 
 from models.core.progress import Progress, silent
 from models.sources.loading import LoadedEmbedder
+from models.sources.traced import traced_encoder
 
 BATCH_SIZE = 64
 
 
 def prompts_for(embedder: LoadedEmbedder) -> tuple[str, str]:
     """(query prompt, passage prompt): the model's own, or e5's when it is an e5 model."""
-    prompts = getattr(embedder.model, "prompts", {}) or {}
-    is_e5 = "e5" in embedder.resolved.path.lower() or "e5" in embedder.resolved.ref.lower()
+    resolved = embedder.resolved
+    # The model's own prompts, or those an encoder tuned here wrote beside its weights.
+    prompts = getattr(embedder.model, "prompts", {}) or resolved.meta.get("prompts") or {}
+    names = [resolved.path, resolved.ref]
+    if resolved.base is not None:
+        names += [resolved.base.path, resolved.base.ref]
+    is_e5 = any("e5" in name.lower() for name in names)
     query = prompts.get("query") or ("query: " if is_e5 else "")
     passage = prompts.get("passage") or ("passage: " if is_e5 else "")
     return query, passage
@@ -65,6 +71,8 @@ def encode_few(embedder: LoadedEmbedder, texts: list[str], prompt: str = "") -> 
     """
     import torch
 
+    if len(texts) == 1 and (traced := traced_encoder(embedder)) is not None:
+        return traced.encode(texts[0], prompt)
     model = embedder.model
     with torch.inference_mode():
         features = model.preprocess(texts, prompt=prompt or None)

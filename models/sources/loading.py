@@ -62,9 +62,17 @@ def load_embedder(ref: str, settings: Settings | None = None) -> LoadedEmbedder:
         from sentence_transformers import SentenceTransformer
 
         try:
-            return SentenceTransformer(
-                resolved.path, device=torch_device(), trust_remote_code=False
+            if resolved.format != "peft-adapter":
+                return SentenceTransformer(
+                    resolved.path, device=torch_device(), trust_remote_code=False
+                )
+            # An adapter tuned here (answer ranking): the base encoder with it folded in.
+            assert resolved.base is not None
+            model = SentenceTransformer(
+                resolved.base.path, device=torch_device(), trust_remote_code=False
             )
+            model[0].model = _load_adapter(model[0].model, resolved)
+            return model
         except LOAD_ERRORS as err:
             raise _wrap_load_error(resolved, err) from err
 

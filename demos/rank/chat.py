@@ -1,11 +1,9 @@
-"""The Answer ranking tab: a chatbot that answers with the most similar stored question's answer.
-
-A thin UI over ``models.rank``: pick a Q/A bank (or upload one) and a ranker, chat, and open the
-candidates to see what else came close, by how much, and what the score means on this bank.
-"""
+"""The Answer ranking tab's chat: bank, ranker, search backend, the conversation, candidates and
+the leave-one-out evaluation."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
@@ -15,27 +13,36 @@ from demos.widgets import column_dropdowns, progress_bar, read_upload
 from models.core.errors import PlaygroundError
 from models.rank.banks import BANKS, DEFAULT_BANK, QABank, bank_from_upload, load_bank
 from models.rank.chat import DEFAULT_TOP_K, MAX_TOP_K, Reply, ask, bot_message
+from models.rank.encoders import tuned_encoders
 from models.rank.evaluate import evaluate_bank
-from models.rank.rankers import AUTO, HYBRID, LEXICAL, get_index
+from models.rank.qdrant import where
+from models.rank.rankers import AUTO, HYBRID, LEXICAL, MEMORY, QDRANT, get_index
 from models.sources.packaged import PACKAGED
 
 UPLOAD = "upload"
-INTRO = (
-    "Ask anything: the bot answers with the stored answer of the most similar stored question "
-    "(sentence embeddings by default), and says so when no candidate is close enough. Open "
-    "**Candidates** to see the runners-up, the margin between the first two, and what the score "
-    "means on this bank."
-)
 
 
-def model_choices() -> list[tuple[str, str]]:
-    """The rankers offered; any sentence-embedding Hub id or folder can be typed as well."""
+@dataclass
+class ChatControls:
+    """The chat's components that the tuning section reads and refreshes."""
+
+    bank: Any
+    model: Any
+    uploaded: Any
+    info: Any
+
+
+def model_choices(bank: str | None = None) -> list[tuple[str, str]]:
+    """The rankers offered (encoders tuned for ``bank`` among them); any sentence-embedding Hub
+    id or folder can be typed as well."""
     packaged = [
         (f"{m.name} ({m.languages})", m.ref) for m in PACKAGED.values() if m.kind == "embedding"
     ]
+    tuned = [(t.label, t.path) for t in tuned_encoders(bank)] if bank else []
     return [
-        ("auto: the default embedding model", AUTO),
+        ("auto: the best validated encoder for this bank", AUTO),
         *packaged,
+        *tuned,
         ("lexical: character n-grams (no model)", LEXICAL),
         ("hybrid: embeddings + n-grams, ranks fused", HYBRID),
     ]
@@ -65,7 +72,7 @@ def reply_details(result: Reply) -> str:
     return "\n\n".join(lines)
 
 
-def _bank(name: str, uploaded: QABank | None) -> QABank:
+def chosen_bank(name: str, uploaded: QABank | None) -> QABank:
     if name == UPLOAD:
         if uploaded is None:
             raise PlaygroundError("Upload a Q/A file and press Use this bank first.")
@@ -73,15 +80,14 @@ def _bank(name: str, uploaded: QABank | None) -> QABank:
     return load_bank(name)
 
 
-def create_rank_tab() -> None:
-    """Build the tab and wire its events."""
-    gr.Markdown(INTRO)
+def create_chat() -> ChatControls:
+    """Build the chat and the evaluation, wire their events; the controls others need."""
     with gr.Row():
         bank = gr.Dropdown([*BANKS, UPLOAD], value=DEFAULT_BANK, label="Q/A bank", scale=2,
                            elem_id="rank-bank")  # fmt: skip
         model = gr.Dropdown(
-            model_choices(), value=AUTO, label="Ranker", allow_custom_value=True, scale=3,
-            info="Or type a sentence-embedding Hub id or folder", elem_id="rank-model",
+            model_choices(DEFAULT_BANK), value=AUTO, label="Ranker", allow_custom_value=True,
+            info="Or type a sentence-embedding Hub id or folder", elem_id="rank-model", scale=3,
         )  # fmt: skip
         top_k = gr.Slider(1, MAX_TOP_K, value=DEFAULT_TOP_K, step=1, label="Answers shown", scale=1)
         with gr.Column(scale=1, min_width=160):
@@ -90,6 +96,10 @@ def create_rank_tab() -> None:
                 info="Off: the bank's, read off its held-out questions",
             )  # fmt: skip
             threshold = gr.Number(0.9, label="Threshold", elem_id="rank-threshold")
+        backend = gr.Radio(
+            [("in this process", MEMORY), ("Qdrant", QDRANT)], value=MEMORY, label="Search",
+            info=f"Qdrant: {where()} (PLAYGROUND_QDRANT_URL)", scale=1, elem_id="rank-backend",
+        )  # fmt: skip
     with gr.Group(visible=False) as upload_group:
         upload = gr.File(label="Q/A file (CSV / TSV / JSONL)")
         with gr.Row():
@@ -117,16 +127,16 @@ def create_rank_tab() -> None:
 
     def on_send(
         text: str, history: list, bank_name: str, model_ref: str, k: float, own: bool,
-        cut: float | None, user_bank: QABank | None,
+        cut: float | None, user_bank: QABank | None, search: str,
         progress: gr.Progress = gr.Progress(),  # noqa: B008
     ) -> dict:  # fmt: skip
         history = list(history or [])
         try:
-            qa = _bank(bank_name, user_bank)
+            qa = chosen_bank(bank_name, user_bank)
             bar = progress_bar(progress, "{message}")
             if own and cut is None:
                 raise PlaygroundError("Type a threshold, or untick My own threshold.")
-            result = ask(text, qa, model_ref or AUTO, int(k), cut if own else None, bar)
+            result = ask(text, qa, model_ref or AUTO, int(k), cut if own else None, bar, search)
         except PlaygroundError as err:
             return {info: f"⚠️ {err}"}  # the chat and the typed message stay as they were
         history += [{"role": "user", "content": text.strip()},
@@ -135,7 +145,8 @@ def create_rank_tab() -> None:
                 candidates: candidates_frame(result), info: qa.describe()}  # fmt: skip
 
     def on_bank(name: str, user_bank: QABank | None) -> dict:
-        shown = {upload_group: gr.update(visible=name == UPLOAD), evaluation: None}
+        shown = {upload_group: gr.update(visible=name == UPLOAD), evaluation: None,
+                 model: gr.update(choices=model_choices(name))}  # fmt: skip
         if name == UPLOAD:
             text = user_bank.describe() if user_bank else "Upload a file of questions and answers."
             return {**shown, info: text}
@@ -169,7 +180,7 @@ def create_rank_tab() -> None:
         progress: gr.Progress = gr.Progress(),  # noqa: B008
     ) -> Any:  # fmt: skip
         try:
-            qa = _bank(bank_name, user_bank)
+            qa = chosen_bank(bank_name, user_bank)
             index = get_index(qa, model_ref or AUTO, progress_bar(progress, "{message}"))
             results = evaluate_bank(qa, index)
         except PlaygroundError as err:
@@ -180,30 +191,15 @@ def create_rank_tab() -> None:
         return {evaluation: pd.DataFrame(rows).drop_duplicates("ranker")}
 
     private = {"api_visibility": "private"}
-    inputs = [message, chat, bank, model, top_k, own_threshold, threshold, uploaded]
+    inputs = [message, chat, bank, model, top_k, own_threshold, threshold, uploaded, backend]
     outputs = [chat, message, details, candidates, info]
     send.click(on_send, inputs, outputs, **private)
     message.submit(on_send, inputs, outputs, **private)
-    bank.change(on_bank, [bank, uploaded], [upload_group, evaluation, info], **private)
+    bank.change(on_bank, [bank, uploaded], [upload_group, evaluation, info, model], **private)
     upload.change(on_file, upload, [info, question_column, answer_column], **private)
     use_upload.click(
         on_use, [upload, question_column, answer_column], [uploaded, info, chat, evaluation],
         **private,
     )  # fmt: skip
     evaluate_button.click(on_evaluate, [bank, model, uploaded], [evaluation, info], **private)
-    gr.api(rank_api, api_name="rank")
-
-
-def rank_api(
-    query: str, bank: str = DEFAULT_BANK, model: str = AUTO, top_k: int = DEFAULT_TOP_K
-) -> dict:
-    """Answer ``query`` from a registered Q/A bank.
-
-    Returns:
-        {"answer" (None when not confident), "confident", "margin", "model", "candidates":
-        [{"question", "answer", "score"}]}, or {"error": message}.
-    """
-    try:
-        return ask(query, bank, model or AUTO, top_k).as_api()
-    except PlaygroundError as err:
-        return {"error": str(err)}
+    return ChatControls(bank, model, uploaded, info)
