@@ -18,11 +18,11 @@ REPLY = ["Hello", ", ", "wor", "ld", "!"]
 STALL_S = 30.0
 
 
-def _chunk(content: str | None, finish: str | None = None) -> dict:
+def _chunk(content: str | None, finish: str | None = None, model: str = "stub-model") -> dict:
     delta = {} if content is None else {"role": "assistant", "content": content}
     return {
         "id": "chatcmpl-stub", "object": "chat.completion.chunk", "created": 0,
-        "model": "stub-model", "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+        "model": model, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
     }  # fmt: skip
 
 
@@ -52,6 +52,12 @@ class Handler(BaseHTTPRequestHandler):
             self._error(404, "not found", "not_found")
 
     def do_POST(self) -> None:
+        try:
+            self._post()
+        except (BrokenPipeError, ConnectionResetError):  # the client stopped reading: fine
+            return
+
+    def _post(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
         Handler.requests.append(body)
         key = self.headers.get("Authorization", "").removeprefix("Bearer ")
@@ -76,15 +82,16 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream")
         self.end_headers()
         pieces = reply[:1] if model == "stall" else reply
+        named = model if model.startswith("gpt-") else "stub-model"  # priced names echo back
         for piece in pieces:
-            self._event(_chunk(piece))
+            self._event(_chunk(piece, model=named))
         if model == "stall":
             time.sleep(STALL_S)
             return
-        self._event(_chunk(None, "stop"))
+        self._event(_chunk(None, "stop", named))
         if (body.get("stream_options") or {}).get("include_usage"):
             usage = {"prompt_tokens": 11, "completion_tokens": 5, "total_tokens": 16}
-            self._event({**_chunk(None), "choices": [], "usage": usage})
+            self._event({**_chunk(None, model=named), "choices": [], "usage": usage})
         self.wfile.write(b"data: [DONE]\n\n")
         self.wfile.flush()
 

@@ -165,6 +165,25 @@ def test_each_server_failure_is_one_clear_sentence_in_time(monkeypatch, model, w
         assert ok.text == "Hello, world!"  # the next request works
 
 
+def test_stop_costs_and_json_checks_on_a_server():
+    technique = load_techniques()["json-output"]
+    with StubServer() as url:
+        stop = threading.Event()
+        stop.set()  # Stop pressed before the first chunk arrives
+        stopped = generate("hi", ZERO, "openai-compatible", model="stub-model", base_url=url,
+                           stop=stop)  # fmt: skip
+        assert stopped.finish_reason == "stopped" and stopped.text == ""
+        priced = generate("hi", ZERO, "openai", model="gpt-4o-mini", base_url=url, api_key="k")
+        assert priced.cost_usd == pytest.approx((11 * 0.15 + 5 * 0.60) / 1e6)
+        assert "2024-07-18" in priced.price_note
+        good = generate("hi", technique, "openai-compatible", model='say:{"summary": "hi"}',
+                        base_url=url)  # fmt: skip
+        assert good.json_value == {"summary": "hi"} and good.json_error is None
+        bad = generate("hi", technique, "openai-compatible", model="say:Sure, here it is",
+                       base_url=url)  # fmt: skip
+        assert "not valid JSON" in bad.json_error
+
+
 def test_unreachable_servers_missing_keys_and_bad_urls_are_messages():
     with pytest.raises(PlaygroundError, match="Could not connect to http://127.0.0.1:9/v1"):
         generate("hi", ZERO, "openai-compatible", model="m", base_url="http://127.0.0.1:9/v1")

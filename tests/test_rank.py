@@ -14,7 +14,7 @@ from models.core.text import detect_language
 from models.rank import chat
 from models.rank.banks import QABank, bank_from_upload, load_bank
 from models.rank.evaluate import held_out, score_rankings
-from models.rank.index import LexicalIndex, build_dense
+from models.rank.index import LexicalIndex, build_dense, top_rows
 from models.rank.rankers import get_index
 from models.sources import loading
 from tests.conftest import ROOT
@@ -47,6 +47,9 @@ class FakeIndex:
 
     def stored_scores(self, rows):
         return self.table[rows][:, self.columns]
+
+    def stored_search(self, rows, k):
+        return top_rows(self.stored_scores(rows), k)
 
 
 def test_chatbot_data_keeps_each_pair_once_and_says_so():

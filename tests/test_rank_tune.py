@@ -15,7 +15,7 @@ from models.core.errors import ConfigError, PlaygroundError
 from models.core.monitor import Monitor
 from models.rank import encoders, qdrant
 from models.rank.banks import QABank, load_bank
-from models.rank.chat import ask, reply
+from models.rank.chat import ask, calibrate, reply
 from models.rank.evaluate import held_out
 from models.rank.index import DenseIndex
 from models.rank.pairs import batches, hard_negatives, training_pairs, with_hard_negatives
@@ -197,3 +197,20 @@ def test_the_traced_query_encoder_gives_the_eager_vectors(monkeypatch):
         fast = embeddings.encode_few(embedder, [text], "query: ")
         np.testing.assert_allclose(fast, expected, atol=1e-5)
         np.testing.assert_allclose(traced.encode(text, "query: "), expected, atol=1e-5)
+
+
+def test_hybrid_orders_by_fused_ranks_and_scores_by_dense_cosine():
+    bank = load_bank("chatterbot")
+    hybrid, dense = get_index(bank, f"hybrid:{MINILM}"), get_index(bank, MINILM)
+    query = "what is your favourite book"
+    rows, scores = hybrid.search([query], 5)
+    cosine, fused = dense.scores([query])[0], hybrid.scores([query])[0]
+    np.testing.assert_allclose(scores[0], cosine[rows[0]], atol=1e-6)
+    assert list(fused[rows[0]]) == sorted(fused[rows[0]], reverse=True)
+    answer = reply(query, bank, hybrid)
+    assert answer.candidates[0].score == pytest.approx(float(cosine[rows[0][0]]), abs=1e-4)
+    # The threshold is read off cosines too (fused scores take a handful of values, which no
+    # threshold separates).
+    calibration = calibrate(bank, hybrid)
+    scores = np.concatenate([calibration.right, calibration.wrong])
+    assert scores.max() <= 1.0 + 1e-5 and len(np.unique(scores.round(4))) > 20

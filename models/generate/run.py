@@ -113,7 +113,7 @@ def _finish(gen: Generation, done: Done, technique: Technique, stops: tuple[str,
     price = price_for(gen.model, load_prices()) if gen.backend == "openai" else None
     if price and gen.prompt_tokens is not None and gen.completion_tokens is not None:
         gen.cost_usd = round(
-            (gen.prompt_tokens * price.input + gen.completion_tokens * price.output) / 1e6, 6
+            (gen.prompt_tokens * price.input + gen.completion_tokens * price.output) / 1e6, 8
         )
         gen.price_note = f"at ${price.input}/${price.output} per 1M tokens ({price.date})"
     if technique.output == "json":

@@ -24,7 +24,7 @@ import numpy as np
 from models.core import files
 from models.core.errors import PlaygroundError
 from models.rank.banks import BANKS, DEFAULT_BANK, QABank, load_bank
-from models.rank.index import Index, LexicalIndex, top_rows
+from models.rank.index import Index, LexicalIndex
 from models.rank.rankers import AUTO, get_index
 
 PARTS = ("all", "validation", "test")
@@ -112,8 +112,7 @@ def score_rankings(index: Index, bank: QABank, split: HeldOut, batch: int = 256)
     hits1 = hits5 = reciprocal = 0.0
     right, wrong = [], []
     for start in range(0, split.n_queries, batch):
-        scores = kept.stored_scores(split.queries[start : start + batch])
-        rows, top = top_rows(scores, DEPTH * 4)
+        rows, top = kept.stored_search(split.queries[start : start + batch], DEPTH * 4)
         for r, (row_ids, row_scores) in enumerate(zip(rows, top, strict=True)):
             answers = list(dict.fromkeys(kept_groups[row_ids]))[:DEPTH]
             target = truth[start + r]

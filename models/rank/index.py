@@ -52,6 +52,10 @@ class Index(Protocol):
         """Scores of the bank's own questions ``rows`` as queries (no need to embed them again)."""
         ...
 
+    def stored_search(self, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """``search`` with the bank's own questions ``rows`` as the queries."""
+        ...
+
 
 def dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``a @ b.T`` through torch, whose threads the encoder already uses.
@@ -107,6 +111,9 @@ class DenseIndex:
         stored = self.vectors if self.stored is None else self.stored
         return dot(stored[rows], self.vectors)
 
+    def stored_search(self, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        return top_rows(self.stored_scores(rows), k)
+
 
 @dataclass
 class LexicalIndex:
@@ -145,10 +152,18 @@ class LexicalIndex:
         stored = self.questions if self.stored is None else self.stored
         return self.scores([stored[i] for i in rows])
 
+    def stored_search(self, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        return top_rows(self.stored_scores(rows), k)
+
 
 @dataclass
 class HybridIndex:
-    """Dense and lexical ranks fused (reciprocal rank fusion): a sum of 1 / (k + rank) each."""
+    """Dense and lexical ranks fused (reciprocal rank fusion): a sum of 1 / (k + rank) each.
+
+    The fused ranks order the rows; the score a row shows (and the confidence threshold reads)
+    is its dense cosine: a fused score only says where the two rankers put it, so right and wrong
+    first answers share the same few values and no threshold separates them.
+    """
 
     dense: DenseIndex
     lexical: LexicalIndex
@@ -166,13 +181,23 @@ class HybridIndex:
         return fuse(self.dense.scores(queries), self.lexical.scores(queries))
 
     def search(self, queries: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
-        return top_rows(self.scores(queries), k)
+        return _fused_order(self.dense.scores(queries), self.lexical.scores(queries), k)
 
     def subset(self, rows: np.ndarray) -> HybridIndex:
         return HybridIndex(self.dense.subset(rows), self.lexical.subset(rows))
 
     def stored_scores(self, rows: np.ndarray) -> np.ndarray:
         return fuse(self.dense.stored_scores(rows), self.lexical.stored_scores(rows))
+
+    def stored_search(self, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        dense, lexical = self.dense.stored_scores(rows), self.lexical.stored_scores(rows)
+        return _fused_order(dense, lexical, k)
+
+
+def _fused_order(dense: np.ndarray, lexical: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` best rows by fused rank, each with its dense score."""
+    rows, _ = top_rows(fuse(dense, lexical), k)
+    return rows, np.take_along_axis(dense, rows, axis=1)
 
 
 def fuse(*rankings: np.ndarray) -> np.ndarray:

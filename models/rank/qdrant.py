@@ -127,6 +127,9 @@ class QdrantIndex:
     def stored_scores(self, rows: np.ndarray) -> np.ndarray:
         return self.dense.stored_scores(rows)
 
+    def stored_search(self, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        return self.dense.stored_search(rows, k)
+
 
 def collection_name(dense: DenseIndex, bank: str, fingerprint: str) -> str:
     return f"playground-{bank}-{cache_key(dense.embedder, dense.prompt, fingerprint)}"
