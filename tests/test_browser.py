@@ -206,7 +206,10 @@ def test_fine_tune_the_ranking_encoder_from_the_tab(page):
     for words in ("Full fine-tuning", "LoRA", "base: packaged:all-MiniLM-L6-v2", "hit@1 validation",
                   "checkpoint MB"):  # fmt: skip
         assert words in table
-    expect(page.locator("#rank-tune-curves .mark-line path")).to_have_count(2)
+    curves = page.locator("#rank-tune-curves")
+    expect(curves.locator(".mark-line path")).to_have_count(2)
+    for method in ("Full fine-tuning", "LoRA"):  # one loss curve each, in the legend
+        expect(curves).to_contain_text(method)
     ranker.click()
     expect(page.get_by_role("option", name="Tuned for chatterbot: LoRA").first).to_be_visible()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -100,6 +100,8 @@ def create_icl(column: Column) -> None:
         note = "Stopped." if report.stopped else "Done."
         if report.reference is None:
             note += " No fine-tuned classifier for this task yet: train one in Classification."
+        if report.reference is not None:
+            yield {plot: None}  # a fresh plot: a live one keeps the legend of its first data
         yield {status: note, plot: curve_frame(report), table: table_frame(report)}
 
     def on_stop(event: threading.Event | None) -> str:

@@ -35,8 +35,14 @@ EXPLAIN = (
 
 
 def curves(snapshot: dict) -> pd.DataFrame:
-    """Loss per step of every method so far."""
-    rows = [
+    """Loss per step of every method so far.
+
+    Every method has a placeholder row (loss NaN, not drawn) from the start: a live plot fixes
+    its colour legend from the first data it sees, and would never draw a later method.
+    """
+    names = list(snapshot["methods"])
+    rows = [{"step": 0, "loss": float("nan"), "method": METHODS.get(n, n)} for n in names]
+    rows += [
         {"step": point["step"], "loss": point["loss"], "method": METHODS.get(name, name)}
         for name, entry in snapshot["methods"].items()
         for point in entry["history"]
@@ -98,12 +104,13 @@ def create_tune(controls: ChatControls) -> None:
             done = [m for m in record.methods if m.status != "failed"]
             note = "Done." if done else "No method finished."
             return {status: f"{note} The tuned encoders are in the Ranker list.",
+                    plot: curves(job.monitor.snapshot()),
                     table: pd.DataFrame(comparison_rows(record)),
                     controls.model: gr.update(choices=model_choices(record.bank))}  # fmt: skip
 
         yield from follow_job(
             start,
-            started=lambda job: {job_state: job, status: "Starting…", table: None},
+            started=lambda job: {job_state: job, status: "Starting…", table: None, plot: None},
             progress=lambda snap: {status: progress_text(snap), plot: curves(snap)},
             finished=finished,
             refused=lambda message: {status: f"⚠️ {message}"},

@@ -88,15 +88,28 @@ def save_record(record: TuneRecord, settings: Settings | None = None) -> Path:
     return files.write_json(encoders_dir(settings) / record.run_id / RECORD, record.as_dict())
 
 
+_parsed: dict[tuple[str, int], TuneRecord | None] = {}  # (path, mtime) -> record: a chat turn
+# asks which encoder is a bank's auto; it reads each record once per change, not once per turn
+
+
+def _read(path: Path) -> TuneRecord | None:
+    try:
+        key = (str(path), path.stat().st_mtime_ns)
+    except OSError:
+        return None
+    if key not in _parsed:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            _parsed[key] = TuneRecord.from_dict(data)
+        except (OSError, ValueError, TypeError):
+            _parsed[key] = None
+    return _parsed[key]
+
+
 def list_records(settings: Settings | None = None) -> list[TuneRecord]:
     """Tuning runs, newest first; unreadable ones are skipped."""
-    records = []
-    for path in sorted(encoders_dir(settings).glob(f"*/{RECORD}"), reverse=True):
-        try:
-            records.append(TuneRecord.from_dict(json.loads(path.read_text(encoding="utf-8"))))
-        except (OSError, ValueError, TypeError):
-            continue
-    return records
+    paths = sorted(encoders_dir(settings).glob(f"*/{RECORD}"), reverse=True)
+    return [record for record in map(_read, paths) if record is not None]
 
 
 @dataclass(frozen=True)

@@ -132,7 +132,7 @@ def train(
     monitor.method(method, status="training")
     # The run ends at the budget or after MAX_EPOCHS, whichever comes first: the schedule
     # follows whichever is nearer.
-    all_steps = MAX_EPOCHS * len(batches(pairs, settings.batch_size, settings.seed))
+    all_steps = max(MAX_EPOCHS * len(batches(pairs, settings.batch_size, settings.seed)), 1)
     start = time.perf_counter()
     for epoch in range(MAX_EPOCHS):
         for batch in batches(pairs, settings.batch_size, settings.seed + epoch):
@@ -150,7 +150,8 @@ def train(
             outcome.pairs_seen += len(batch)
             outcome.last_loss = float(loss.detach())
             elapsed = time.perf_counter() - start
-            expected = max(outcome.steps, round(outcome.steps * budget / max(elapsed, 1e-6)))
+            in_budget = round(outcome.steps * budget / max(elapsed, 1e-6))
+            expected = max(outcome.steps, min(in_budget, all_steps))
             monitor.method(method, step=outcome.steps, total_steps=expected)
             monitor.log(method, {"step": outcome.steps, "loss": outcome.last_loss, "s": elapsed})
         else:
@@ -245,6 +246,8 @@ def run_tune(
     if settings.hard_negatives:
         negatives = hard_negatives(base_index, bank, split.index_rows)
         pairs = with_hard_negatives(pairs, negatives, query_prompt)
+    if not pairs:
+        raise ConfigError("This bank has no question to train on outside the held-out ones.")
     record.n_pairs, record.held_out_queries = len(pairs), split.n_queries
     save(record)
     for i, method in enumerate(settings.methods):
@@ -280,12 +283,13 @@ def comparison_rows(record: TuneRecord) -> list[dict[str, Any]]:
 
     def scores(metrics: dict[str, dict]) -> dict[str, Any]:
         every = metrics.get("all", {})
-        return {
+        values = {
             "hit@1 validation": metrics.get("validation", {}).get("hit_at_1"),
             "hit@1 test": metrics.get("test", {}).get("hit_at_1"),
             "hit@1": every.get("hit_at_1"), "hit@5": every.get("hit_at_5"),
             "MRR": every.get("mrr"),
         }  # fmt: skip
+        return {k: None if v is None else round(v, 4) for k, v in values.items()}
 
     rows = [
         {"ranker": f"base: {record.base_ref}", "status": "before", **scores(record.base_metrics)},
