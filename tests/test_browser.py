@@ -246,3 +246,24 @@ def test_generate_side_by_side_with_a_local_model_and_a_server(page):
     expect(page.locator("#gen-a-messages")).to_contain_text("Name three colours.")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "generation-side-by-side.png"), full_page=True)
+
+
+def test_in_context_learning_curve_against_a_server(page):
+    """A person compares 0- to 4-shot prompting on VADER rows, with a server that always says
+    "positive": half right, none unparseable, one point per shot count."""
+    from tests.openai_stub import StubServer
+
+    page.get_by_role("tab", name="Generation").click()
+    with StubServer() as url:
+        page.locator("#gen-a-backend").get_by_text("OpenAI-compatible server").click()
+        page.locator("#gen-a-url textarea, #gen-a-url input").first.fill(url)
+        page.locator("#gen-a-model textarea, #gen-a-model input").first.fill("say:positive")
+        page.get_by_role("button", name="In-context learning vs fine-tuning").click()
+        _set_number(page, "Rows", "8")
+        page.locator("#gen-icl-run").click()
+        status = page.locator("#gen-icl-status")
+        expect(status).to_contain_text("Done.", timeout=120_000)
+    table = " ".join(page.locator("#gen-icl-table").inner_text().split())
+    for shots in ("0 0.5 4 0 8", "1 0.5 4 0 8", "2 0.5 4 0 8", "4 0.5 4 0 8"):
+        assert shots in table, table
+    expect(page.locator("#gen-icl-plot")).to_contain_text("prompting")
