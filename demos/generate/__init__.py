@@ -103,7 +103,10 @@ def create_generate_tab() -> None:
         event = threading.Event()
         cleared = {c.output: "" for c, _ in jobs} | {c.stats: "starting…" for c, _ in jobs}
         yield {running: event, **cleared}
-        yield from stream_columns(jobs, event)
+        try:
+            yield from stream_columns(jobs, event)
+        finally:  # the page went away mid-stream: stop generating for nobody
+            event.set()
 
     def outputs(columns: list[Column]) -> list[Any]:
         return [running] + [x for c in columns for x in (c.output, c.stats, c.messages)]
