@@ -216,6 +216,17 @@ def test_fine_tune_the_ranking_encoder_from_the_tab(page):
     page.screenshot(path=str(SCREENSHOTS / "answer-ranking-tuned.png"), full_page=True)
 
 
+def _use_server(page, column: str, url: str, model: str) -> None:
+    """Point a Generation column at an OpenAI-compatible server and a model."""
+    page.locator(f"#gen-{column}-backend").get_by_text("OpenAI-compatible server").click()
+    page.locator(f"#gen-{column}-url textarea, #gen-{column}-url input").first.fill(url)
+    _model_box(page, column).fill(model)
+
+
+def _model_box(page, column: str):
+    return page.locator(f"#gen-{column}-model textarea, #gen-{column}-model input").first
+
+
 def test_generate_side_by_side_with_a_local_model_and_a_server(page):
     """A person runs the local model beside an OpenAI-compatible server and sees both replies,
     the messages sent and the measurements; a wrong key is one sentence and never shown back."""
@@ -225,9 +236,7 @@ def test_generate_side_by_side_with_a_local_model_and_a_server(page):
     page.get_by_role("tab", name="Generation").click()
     page.locator("#gen-input textarea").fill("Name three colours.")
     with StubServer() as url:
-        page.locator("#gen-b-backend").get_by_text("OpenAI-compatible server").click()
-        page.locator("#gen-b-url textarea, #gen-b-url input").first.fill(url)
-        page.locator("#gen-b-model textarea, #gen-b-model input").first.fill("stub-model")
+        _use_server(page, "b", url, "stub-model")
         page.locator("#gen-run-both").click()
         expect(page.locator("#gen-b-output textarea")).to_have_value("Hello, world!",
                                                                      timeout=60_000)  # fmt: skip
@@ -235,7 +244,7 @@ def test_generate_side_by_side_with_a_local_model_and_a_server(page):
         expect(page.locator("#gen-b-stats")).to_contain_text("11 prompt + 5 completion tokens")
         assert page.locator("#gen-a-output textarea").input_value().strip()
         # A wrong key: one clear sentence, and the key appears nowhere on the page.
-        page.locator("#gen-b-model textarea, #gen-b-model input").first.fill("needs-key")
+        _model_box(page, "b").fill("needs-key")
         page.locator("#gen-b-key input").fill(sentinel)
         page.locator("#gen-run-both").click()
         expect(page.locator("#gen-b-stats")).to_contain_text("refused the API key",
@@ -255,9 +264,7 @@ def test_in_context_learning_curve_against_a_server(page):
 
     page.get_by_role("tab", name="Generation").click()
     with StubServer() as url:
-        page.locator("#gen-a-backend").get_by_text("OpenAI-compatible server").click()
-        page.locator("#gen-a-url textarea, #gen-a-url input").first.fill(url)
-        page.locator("#gen-a-model textarea, #gen-a-model input").first.fill("say:positive")
+        _use_server(page, "a", url, "say:positive")
         page.get_by_role("button", name="In-context learning vs fine-tuning").click()
         _set_number(page, "Rows", "8")
         page.locator("#gen-icl-run").click()

@@ -8,12 +8,13 @@ the end (``done``); ``generate`` returns the last one. Both are pure of any UI.
 from __future__ import annotations
 
 import collections
+import functools
 import json
 import threading
 import time
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from models.core.errors import PlaygroundError
@@ -33,7 +34,9 @@ class Price:
     source: str = ""
 
 
+@functools.cache
 def load_prices(path: Path = PRICES_FILE) -> dict[str, Price]:
+    """The dated prices (read once per process; do not modify the dict)."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     return {model: Price(**entry) for model, entry in data.items()}
 
@@ -66,7 +69,6 @@ class Generation:
     json_value: object = None
     json_error: str | None = None
     done: bool = False
-    stats: dict = field(default_factory=dict)
 
     def as_api(self) -> dict:
         return {

@@ -7,6 +7,7 @@ download or upload them as a TOML or JSON file in the same shape as ``techniques
 
 from __future__ import annotations
 
+import functools
 import json
 import string
 import tomllib
@@ -180,9 +181,14 @@ def parse_techniques(text: str) -> dict[str, Technique]:
     return {str(key): _technique(str(key), value) for key, value in data.items()}
 
 
-def load_techniques(path: Path = TECHNIQUES_FILE) -> dict[str, Technique]:
-    """The built-in techniques (``techniques.toml``)."""
+@functools.cache
+def _read_techniques(path: Path) -> dict[str, Technique]:
     return parse_techniques(path.read_text(encoding="utf-8"))
+
+
+def load_techniques(path: Path = TECHNIQUES_FILE) -> dict[str, Technique]:
+    """The built-in techniques (``techniques.toml``, read once; a fresh dict each call)."""
+    return dict(_read_techniques(path))
 
 
 def _toml_string(value: str) -> str:

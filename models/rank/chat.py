@@ -4,7 +4,7 @@ Candidates are answers, not rows: stored questions that share an answer are grou
 best-scoring one shown first. A reply is confident when the first answer's score clears the
 threshold; otherwise the bot says it has no confident answer instead of guessing.
 
-Scores mean different things for different rankers (a cosine, a TF-IDF cosine, a fused rank), so
+Scores mean different things for different rankers (a cosine, a TF-IDF cosine), so
 they are read against the bank's own evaluation: the scores of the first answers that were right
 and that were wrong on the held-out questions (``models.rank.evaluate``). The default threshold is
 where answering starts to pay: the score above which right first answers outnumber wrong ones

@@ -118,9 +118,6 @@ class TunedEncoder:
 
     label: str
     path: str
-    bank: str
-    validation_hit_at_1: float | None
-    base_validation_hit_at_1: float | None
 
 
 def tuned_encoders(bank: str | None = None, settings: Settings | None = None) -> list[TunedEncoder]:
@@ -139,10 +136,9 @@ def tuned_encoders(bank: str | None = None, settings: Settings | None = None) ->
             when = time.strftime("%d %b %H:%M", time.localtime(record.created))
             out.append(
                 TunedEncoder(
-                    f"Tuned for {record.bank}: {outcome.title}, {when}{score}",
-                    outcome.checkpoint, record.bank, hit, record.base_hit_at_1(),
+                    f"Tuned for {record.bank}: {outcome.title}, {when}{score}", outcome.checkpoint
                 )
-            )  # fmt: skip
+            )
     return out
 
 

@@ -30,10 +30,10 @@ from models.core.measure import PeakMemory, library_versions, release_memory
 from models.core.monitor import Monitor
 from models.rank.banks import BANKS, DEFAULT_BANK, QABank, load_bank
 from models.rank.encoders import MethodOutcome, TuneRecord, encoders_dir, new_run_id, save_record
-from models.rank.evaluate import PARTS, evaluate_bank, held_out, score_rankings
+from models.rank.evaluate import PARTS, held_out, score_rankings
 from models.rank.index import build_dense
 from models.rank.pairs import Pair, batches, hard_negatives, training_pairs, with_hard_negatives
-from models.rank.rankers import AUTO, embedder_ref, get_index
+from models.rank.rankers import AUTO, LEXICAL, embedder_ref, get_index
 from models.sources import embeddings
 from models.sources.loading import LoadedEmbedder, load_embedder
 from models.sources.resolver import resolve
@@ -236,8 +236,7 @@ def run_tune(
     monitor.phase(f"Indexing the bank with the base model {base.resolved.ref}")
     base_index = get_index(bank, base.resolved.ref)
     record.base_metrics = _scores(base_index, bank)
-    results = evaluate_bank(bank, get_index(bank, "lexical"), "all")
-    record.lexical_metrics = {"all": results["lexical"].summary()}
+    record.lexical_metrics = _scores(get_index(bank, LEXICAL), bank)
     split = held_out(bank, "all")
     query_prompt, passage_prompt = embeddings.prompts_for(base)
     pairs = training_pairs(
