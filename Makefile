@@ -11,7 +11,7 @@ export GRADIO_ANALYTICS_ENABLED ?= False
 export HF_HUB_DISABLE_TELEMETRY ?= 1
 export NO_PROXY ?= 127.0.0.1,localhost
 
-.PHONY: run test test-fast lint bench screenshots lock clean
+.PHONY: run models test test-fast lint bench screenshots lock clean
 
 $(STAMP): requirements.txt requirements-offline.txt requirements-dev.txt constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ $(STAMP): requirements.txt requirements-offline.txt requirements-dev.txt constra
 
 run: $(STAMP)
 	$(BIN)/python app.py $(ARGS)
+
+# Prepare the offline models in the foreground (what `make run` otherwise does in the background).
+models: $(STAMP)
+	$(BIN)/python -m models.prepare $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -44,7 +44,7 @@ def create_app() -> gr.Blocks:
             with gr.Tab("Generation", id="generation"):
                 create_generate_tab()
             with gr.Tab("Answer ranking", id="ranking"):
-                create_rank_tab()
+                create_rank_tab(app)
             with gr.Tab("Fine-tuning", id="finetune"):
                 create_finetune_tab(app)
             with gr.Tab("Models & data", id="models"):
@@ -86,8 +86,14 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     app = __getattr__("demo")
     app.queue(default_concurrency_limit=2).launch(
-        server_name=args.host, server_port=args.port, share=args.share
+        server_name=args.host, server_port=args.port, share=args.share, prevent_thread_lock=True
     )
+    # Once the page is served: prepare what the tabs still miss, in the background
+    # (PLAYGROUND_PREPARE=0 turns it off; Models & data shows each item).
+    from models.prepare.background import start_preparation
+
+    start_preparation()
+    app.block_thread()
 
 
 if __name__ == "__main__":

@@ -58,6 +58,11 @@ def _registered(record: dict) -> dict:
     return default_result(RunRecord.from_dict(record)).__dict__
 
 
+def _peak_mb(record: dict) -> float:
+    """The run's peak memory: the largest of its methods' (process RSS on CPU)."""
+    return max((m.get("peak_mem_mb") or 0.0) for m in record["methods"])
+
+
 def _members(record: dict) -> str:
     """Each method's validation accuracy (and an ensemble's weights), for the notes."""
 
@@ -118,7 +123,8 @@ def defaults(repeat: int = 1) -> Iterator[Result]:
                 f"default {key} on {dataset}: training time (whole command)", "s", seconds,
                 target="<= 180 s", met=seconds <= 180,
                 notes=f"{method['method']} on {record['config']['base']}, "
-                f"{record['data']['train_rows']:,} rows; validation acc {_members(record)}",
+                f"{record['data']['train_rows']:,} rows; validation acc {_members(record)}; "
+                f"peak RSS {_peak_mb(record):,.0f} MB",
             )  # fmt: skip
             task = task_models()[key].task
             ours = _evaluate(task, dataset, split, model, env, folder / "eval.json")
@@ -147,7 +153,7 @@ def nsmc_20_minutes(repeat: int = 1) -> Iterator[Result]:
             ours["accuracy"], target=">= 0.86", met=ours["accuracy"] >= 0.86,
             notes=f"{method['method']}; {record['plan']['train_rows']:,} rows x "
             f"{record['plan']['epochs']:g} epochs; validation acc {_members(record)}; "
-            f"command took {seconds:.0f} s",
+            f"command took {seconds:.0f} s; peak RSS {_peak_mb(record):,.0f} MB",
         )  # fmt: skip
         yield from _members_alone(record, "sentiment", "nsmc", "test", env, folder)
 

@@ -15,7 +15,15 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = ("bench.startup", "bench.finetune", "bench.classify", "bench.rank", "bench.generate")
+MODULES = (
+    "bench.startup",
+    "bench.finetune",
+    "bench.classify",
+    "bench.ngram_curve",
+    "bench.rank",
+    "bench.generate",
+    "bench.prepare",
+)
 
 
 @dataclass

@@ -20,6 +20,8 @@ os.environ.setdefault("PLAYGROUND_DATA_HOME", str(SHARED_DATA))
 # Converted packaged models are reused between runs (they are slow to build, not to check).
 os.environ.setdefault("PLAYGROUND_CACHE", str(ROOT / ".cache" / "playground"))
 os.environ.setdefault("PLAYGROUND_DOWNLOADS", "0")
+# No test server prepares models in the background unless a test asks for it.
+os.environ.setdefault("PLAYGROUND_PREPARE", "0")
 # Runs trained by tests go to a throwaway folder, never the user's runs.
 os.environ.setdefault("PLAYGROUND_RUNS", tempfile.mkdtemp(prefix="playground-test-runs-"))
 

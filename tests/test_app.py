@@ -75,6 +75,18 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _wait_for_page(process: subprocess.Popen, port: int) -> None:
+    status = None
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and status != 200:
+        try:
+            status = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).status
+        except OSError:
+            assert process.poll() is None, process.stdout.read().decode()
+            time.sleep(0.3)
+    assert status == 200
+
+
 @pytest.mark.parametrize("how", ["flag", "env"])
 def test_python_app_py_serves_the_page(how):
     port = _free_port()
@@ -88,15 +100,7 @@ def test_python_app_py_serves_the_page(how):
         args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
     try:
-        status = None
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline and status != 200:
-            try:
-                status = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).status
-            except OSError:
-                assert process.poll() is None, process.stdout.read().decode()
-                time.sleep(0.3)
-        assert status == 200
+        _wait_for_page(process, port)
     finally:
         process.terminate()
         process.wait(timeout=30)

@@ -162,6 +162,28 @@ def test_train_a_default_from_the_classification_tab_and_stop_it(page):
     page.locator("#cls-status").get_by_text("Sentiment (Korean)").first.wait_for()
 
 
+def test_models_and_data_follows_the_preparation_live(page, tmp_path, monkeypatch):
+    """Prepare now starts the preparation (stand-in items here), the lines follow it by
+    themselves (a timer), and Stop ends it."""
+    from models.prepare import background
+    from tests.test_prepare import _preparation
+
+    preparation = _preparation(tmp_path, {"a:quick": "ok", "b:slow": "slow"})
+    monkeypatch.setattr(background, "_current", preparation)
+    page.get_by_role("tab", name="Models & data").click()
+    page.locator("#models-refresh").click()
+    page.locator("#prepare-start").click()
+    lines = page.locator("#prepare-lines")
+    lines.get_by_text("made it").wait_for(timeout=30_000)  # the first item, ready
+    lines.get_by_text("half way").wait_for(timeout=30_000)  # the second, running, not re-clicked
+    expect(lines).to_contain_text("50% · ~")
+    expect(page.locator("#prepare-summary")).to_contain_text("1 of 2 ready")
+    page.locator("#prepare-stop").click()
+    lines.get_by_text("Stopped; press Prepare to do it again.").wait_for(timeout=30_000)
+    preparation.wait(30)
+    assert not preparation.running
+
+
 def test_chat_with_the_answer_ranking_tab(page):
     """A person asks the chatbot something and opens the candidates behind its answer."""
     page.get_by_role("tab", name="Answer ranking").click()

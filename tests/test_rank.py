@@ -204,6 +204,42 @@ def test_the_index_is_cached_on_disk_and_a_broken_cache_is_rebuilt(tmp_path, mon
     assert scores.shape == (1, len(bank)) and scores[0, 0] == pytest.approx(1.0, abs=1e-5)
 
 
+def test_a_second_builder_waits_for_the_first_and_reloads_its_cache(tmp_path, monkeypatch):
+    """The start-up preparation and a user's first question may ask for the same index at once:
+    the second waits for the first's file rather than embedding the bank a second time."""
+    import threading
+
+    from filelock import FileLock
+
+    from models.rank.index import cached_vectors_file
+
+    monkeypatch.setenv("PLAYGROUND_CACHE", str(tmp_path / "cache"))
+    bank = _bank()
+    embedder = loading.load_embedder(MINILM)
+    built = build_dense(embedder, bank.questions, bank.fingerprint, bank.name)
+    vectors_file = cached_vectors_file(built, bank.fingerprint)
+    saved = vectors_file.read_bytes()
+    vectors_file.unlink()  # as if the other process were still embedding
+    messages, result = [], {}
+    lock = FileLock(str(vectors_file) + ".lock")
+    lock.acquire()  # the "other process" holds the index's lock
+    waiter = threading.Thread(target=lambda: result.update(index=build_dense(
+        embedder, bank.questions, bank.fingerprint, bank.name,
+        lambda done, total, message="": messages.append(message),
+    )))  # fmt: skip
+    waiter.start()
+    waiter.join(timeout=3)
+    assert waiter.is_alive()  # waiting, not embedding on its own
+    assert messages == [
+        "Another process is building this index (the start-up preparation?); waiting"
+    ]
+    vectors_file.write_bytes(saved)  # the other process finishes
+    lock.release()
+    waiter.join(timeout=30)
+    assert result["index"].note == "Reloaded from the cache."
+    np.testing.assert_array_equal(result["index"].vectors, built.vectors)
+
+
 def test_a_text_generator_is_not_a_ranker(tmp_path):
     folder = tmp_path / "llm"
     folder.mkdir()

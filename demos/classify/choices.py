@@ -6,6 +6,8 @@ from models.classify.loaders import AUTO, NLI_PREFIX, ZERO_SHOT
 from models.core.settings import get_settings
 from models.finetune.methods import METHODS
 from models.finetune.runs import saved_classifiers
+from models.prepare.background import get_preparation
+from models.prepare.status import notice
 from models.sources.task_models import choose_model, model_keys, task_models
 
 # Runs whose checkpoint is a transformers classifier, so it can judge entailment for zero-shot.
@@ -47,9 +49,13 @@ def model_status(task: str, model: str) -> str:
     for key in model_keys(task):
         choice = choose_model(key)
         if choice.mode == "zero-shot":
+            preparing = notice(get_preparation(), f"default:{key}", "zero-shot is used meanwhile")
+            if preparing.startswith("⏳"):
+                lines.append(f"{preparing} Zero-shot model: `{choice.ref}` ({choice.where}).")
+                continue
             lines.append(
                 f"**No trained model for {choice.title} yet**: zero-shot is used meanwhile, "
-                f"with `{choice.ref}` ({choice.where}). {TRAIN_HINT}"
+                f"with `{choice.ref}` ({choice.where}). {TRAIN_HINT} {preparing}".rstrip()
             )
         elif choice.mode == "unavailable":
             lines.append(

@@ -13,6 +13,9 @@ from demos.classify.choices import (
 )
 from models.classify.loaders import AUTO
 from models.core.tasks import CLASSIFICATION_TASKS
+from models.prepare.background import get_preparation
+
+PREPARATION_REFRESH_S = 3.0
 
 
 @dataclass
@@ -76,4 +79,15 @@ def wire_header(app: gr.Blocks, header: Header) -> None:
         lambda t: gr.update(choices=model_choices(t)), header.task, header.model,
         api_visibility="private",
     )  # fmt: skip
-    app.load(lambda t: model_status(t, AUTO), header.task, header.status, api_visibility="private")
+    # While the start-up preparation trains defaults, the status line follows it, so a default
+    # that goes live shows up without a reload.
+    timer = gr.Timer(PREPARATION_REFRESH_S, active=False)
+
+    def follow(task: str, model: str) -> tuple[str, dict]:
+        return model_status(task, model or AUTO), gr.Timer(active=get_preparation().running)
+
+    app.load(follow, [header.task, header.model], [header.status, timer], api_visibility="private")
+    timer.tick(
+        follow, [header.task, header.model], [header.status, timer], api_visibility="private",
+        show_progress="hidden",
+    )  # fmt: skip

@@ -22,9 +22,9 @@ INTRO = (
 )
 
 
-def create_rank_tab() -> None:
+def create_rank_tab(app: gr.Blocks) -> None:
     """Build the tab and wire its events."""
     gr.Markdown(INTRO)
-    controls = create_chat()
+    controls = create_chat(app)
     create_tune(controls)
     gr.api(rank_api, api_name="rank")

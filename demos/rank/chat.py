@@ -11,6 +11,8 @@ import pandas as pd
 
 from demos.widgets import column_dropdowns, progress_bar, read_upload
 from models.core.errors import PlaygroundError
+from models.prepare.background import get_preparation
+from models.prepare.status import notice
 from models.rank.banks import BANKS, DEFAULT_BANK, QABank, bank_from_upload, load_bank
 from models.rank.chat import DEFAULT_TOP_K, MAX_TOP_K, Reply, ask, bot_message
 from models.rank.encoders import tuned_encoders
@@ -20,6 +22,7 @@ from models.rank.rankers import AUTO, HYBRID, LEXICAL, MEMORY, QDRANT, get_index
 from models.sources.packaged import PACKAGED
 
 UPLOAD = "upload"
+PREPARATION_REFRESH_S = 3.0
 
 
 @dataclass
@@ -80,7 +83,16 @@ def chosen_bank(name: str, uploaded: QABank | None) -> QABank:
     return load_bank(name)
 
 
-def create_chat() -> ChatControls:
+def preparing_notice(bank_name: str) -> tuple[str, dict]:
+    """The start-up preparation's word on the default bank's index, and whether to keep asking."""
+    if bank_name != DEFAULT_BANK:
+        return "", gr.Timer(active=False)
+    preparation = get_preparation()
+    text = notice(preparation, f"index:{DEFAULT_BANK}", "a first question waits for it")
+    return text, gr.Timer(active=preparation.running and bool(text))
+
+
+def create_chat(app: gr.Blocks) -> ChatControls:
     """Build the chat and the evaluation, wire their events; the controls others need."""
     with gr.Row():
         bank = gr.Dropdown([*BANKS, UPLOAD], value=DEFAULT_BANK, label="Q/A bank", scale=2,
@@ -108,6 +120,8 @@ def create_chat() -> ChatControls:
             answer_column = gr.Dropdown(label="Answer column", choices=[], allow_custom_value=True)
             use_upload = gr.Button("Use this bank", scale=0)
     info = gr.Markdown(elem_id="rank-info")
+    preparing = gr.Markdown(elem_id="rank-preparing")
+    preparing_timer = gr.Timer(PREPARATION_REFRESH_S, active=False)
     chat = gr.Chatbot(label="Chat", height=380, elem_id="rank-chat")
     with gr.Row():
         message = gr.Textbox(placeholder="예: 요즘 너무 피곤해 / I feel tired", show_label=False,
@@ -191,11 +205,15 @@ def create_chat() -> ChatControls:
         return {evaluation: pd.DataFrame(rows).drop_duplicates("ranker")}
 
     private = {"api_visibility": "private"}
+    notice_outputs = [preparing, preparing_timer]
+    app.load(preparing_notice, bank, notice_outputs, **private)
+    preparing_timer.tick(preparing_notice, bank, notice_outputs, show_progress="hidden", **private)
     inputs = [message, chat, bank, model, top_k, own_threshold, threshold, uploaded, backend]
     outputs = [chat, message, details, candidates, info]
     send.click(on_send, inputs, outputs, **private)
     message.submit(on_send, inputs, outputs, **private)
     bank.change(on_bank, [bank, uploaded], [upload_group, evaluation, info, model], **private)
+    bank.change(preparing_notice, bank, notice_outputs, **private)
     upload.change(on_file, upload, [info, question_column, answer_column], **private)
     use_upload.click(
         on_use, [upload, question_column, answer_column], [uploaded, info, chat, evaluation],

@@ -91,3 +91,36 @@ def move_file(src: Path, dst: Path) -> None:
     """Move a finished file into place (same file system: one atomic rename)."""
     Path(dst).parent.mkdir(parents=True, exist_ok=True)
     os.replace(src, dst)
+
+
+def describe_os_error(err: OSError) -> str:
+    """A file-system failure in words a user can act on (disk full, no permission, ...)."""
+    import errno
+
+    where = f" ({err.filename})" if err.filename else ""
+    if err.errno == errno.ENOSPC:
+        return (
+            f"The disk is full{where}. Free some space, or point PLAYGROUND_CACHE / "
+            "PLAYGROUND_RUNS at a folder on a disk with room."
+        )
+    if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return (
+            f"This folder cannot be written{where}: {err.strerror}. Point PLAYGROUND_CACHE / "
+            "PLAYGROUND_RUNS at a writable folder."
+        )
+    if err.errno in (errno.ENOTDIR, errno.EEXIST):
+        return f"A file stands where a folder is needed{where}. Move it, or change the setting."
+    return f"A file could not be read or written{where}: {err.strerror or err}."
+
+
+def check_writable(folder: Path) -> None:
+    """Create ``folder`` if needed and write a file in it: fail now, not after minutes of work.
+
+    Raises:
+        OSError: the folder cannot be created or written (``describe_os_error`` words it).
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, probe = tempfile.mkstemp(dir=folder, prefix=".writable.")
+    os.close(fd)
+    Path(probe).unlink(missing_ok=True)

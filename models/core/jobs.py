@@ -2,9 +2,11 @@
 
 The slot is one of the few things shared by all users of a server (like loaded models): the CPU or
 GPU can only train one run well at a time. Everyone else is told what is running and when it
-should end, and every other tab keeps working. A job runs its work in a thread with a ``Monitor``;
-the UI keeps the job in the user's session state, polls the monitor and asks it to stop. The
-thread releases the slot when it ends, even if the browser tab was closed meanwhile.
+should end, and every other tab keeps working. Background work (the start-up preparation) holds it
+as a holder that gives way: a user's run asks it to stop and takes the slot first. A job runs its
+work in a thread with a ``Monitor``; the UI keeps the job in the user's session state, polls the
+monitor and asks it to stop. The thread releases the slot when it ends, even if the browser tab was
+closed meanwhile.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class Holder:
     description: str
     started: float
     eta_s: Callable[[], float | None]
+    give_way: Callable[[], None] | None = None  # set by background work a user may interrupt
 
 
 class TrainingSlot:
@@ -39,11 +42,45 @@ class TrainingSlot:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._holder: Holder | None = None
+        self._users_waiting = 0  # users waiting for background work to give way
+        self._waiting_lock = threading.Lock()
 
-    def try_acquire(self, description: str, eta_s: Callable[[], float | None]) -> bool:
-        """Take the slot if it is free; never waits."""
+    def try_acquire(
+        self,
+        description: str,
+        eta_s: Callable[[], float | None],
+        give_way: Callable[[], None] | None = None,
+    ) -> bool:
+        """Take the slot if it is free; never waits. ``give_way``: how to ask this holder to stop
+        and release the slot when a user wants it (background work only)."""
+        if give_way is not None and self._users_waiting:
+            return False  # a user is waiting for this slot: background work comes after
         if not self._lock.acquire(blocking=False):
             return False
+        self._holder = Holder(description, time.time(), eta_s, give_way)
+        return True
+
+    def acquire_for_user(
+        self, description: str, eta_s: Callable[[], float | None], wait_s: float = 20.0
+    ) -> bool:
+        """Take the slot for a user's run: free, or held by background work that gives way.
+
+        Waits up to ``wait_s`` for background work to stop; never waits for another user.
+        """
+        if self.try_acquire(description, eta_s):
+            return True
+        holder = self._holder
+        if holder is None or holder.give_way is None:
+            return self.try_acquire(description, eta_s)  # it may have been released just now
+        with self._waiting_lock:
+            self._users_waiting += 1
+        try:
+            holder.give_way()
+            if not self._lock.acquire(timeout=wait_s):
+                return False
+        finally:
+            with self._waiting_lock:
+                self._users_waiting -= 1
         self._holder = Holder(description, time.time(), eta_s)
         return True
 
@@ -106,7 +143,7 @@ def start_job(
     Raises:
         SlotBusy: someone else is training on this server.
     """
-    if not slot.try_acquire(description, lambda: monitor.snapshot()["eta_s"]):
+    if not slot.acquire_for_user(description, lambda: monitor.snapshot()["eta_s"]):
         raise SlotBusy(slot.busy_message() or "Another training run is in progress.")
     job = Job(monitor=monitor, description=description)
 

@@ -95,6 +95,21 @@ class Settings:
             "(about twice as fast, same vectors); 0 keeps eager PyTorch.",
         },
     )
+    prepare: bool = field(
+        default=True,
+        metadata={
+            "env": "PLAYGROUND_PREPARE",
+            "help": "On start-up, prepare what the tabs need in the background (conversions, the "
+            "answer-ranking index, each task's default model); 0 turns it off.",
+        },
+    )
+    prepare_minutes: float = field(
+        default=3.0,
+        metadata={
+            "env": "PLAYGROUND_PREPARE_MINUTES",
+            "help": "The training budget of each default model the preparation trains.",
+        },
+    )
     max_loaded_models: int = field(
         default=12,
         metadata={

@@ -263,20 +263,42 @@ def build_dense(
     progress: Progress = silent,
 ) -> DenseIndex:  # fmt: skip
     """The dense index of ``questions``: from the disk cache, or embedded once and cached."""
+    from filelock import FileLock, Timeout
+
     prompt, _ = embeddings.prompts_for(embedder)
     key = cache_key(embedder, prompt, fingerprint)
-    note = ""
+    vectors_path, _ = _cache_files(key)
+    vectors_path.parent.mkdir(parents=True, exist_ok=True)
+    # Another process (the start-up preparation, a second app) may be embedding this very bank:
+    # wait for its cache file rather than embed everything twice on the same CPU.
+    lock = FileLock(str(vectors_path) + ".lock")
     try:
-        cached = _read_cached(key, len(questions))
-    except CorruptCache as err:
-        cached, note = None, f"Rebuilt: {err}."
-    if cached is not None:
-        progress(1, 1, "Reloaded the index from the cache")
-        return DenseIndex(embedder, cached, prompt, "Reloaded from the cache.")
+        lock.acquire(timeout=0)
+    except Timeout:
+        progress(
+            0, 1, "Another process is building this index (the start-up preparation?); waiting"
+        )
+        lock.acquire()
+    try:
+        note = ""
+        try:
+            cached = _read_cached(key, len(questions))
+        except CorruptCache as err:
+            cached, note = None, f"Rebuilt: {err}."
+        if cached is not None:
+            progress(1, 1, "Reloaded the index from the cache")
+            return DenseIndex(embedder, cached, prompt, "Reloaded from the cache.")
 
-    def report(done: float, total: float, message: str = "") -> None:
-        progress(done, total, f"Embedded {done:,.0f} of {total:,.0f} questions")
+        def report(done: float, total: float, message: str = "") -> None:
+            progress(done, total, f"Embedded {done:,.0f} of {total:,.0f} questions")
 
-    vectors = embeddings.encode(embedder, questions, prompt, progress=report)
-    _write_cached(key, vectors, embedder.resolved.ref, bank)
-    return DenseIndex(embedder, vectors, prompt, note or "Built and cached.")
+        vectors = embeddings.encode(embedder, questions, prompt, progress=report)
+        _write_cached(key, vectors, embedder.resolved.ref, bank)
+        return DenseIndex(embedder, vectors, prompt, note or "Built and cached.")
+    finally:
+        lock.release()
+
+
+def cached_vectors_file(index: DenseIndex, fingerprint: str) -> Path:
+    """Where ``index``'s vectors are cached (for the bank with ``fingerprint``)."""
+    return _cache_files(cache_key(index.embedder, index.prompt, fingerprint))[0]

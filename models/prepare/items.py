@@ -1,0 +1,226 @@
+"""What preparation does, in the order the tabs need it, and what "ready" means for each item.
+
+1. Packaged conversions (e5, SmolLM2): every tab that embeds or generates offline needs them.
+2. The answer-ranking index of the default bank, with the default ranker.
+3. Each task's offline default, with its recipe and usual budget: Korean sentiment first (the
+   first screen), then English sentiment, intent, NLI.
+
+Checking an item is cheap (a folder or file exists) and loads nothing, so the app can show every
+line at start-up. Doing one writes atomically (``core.files``): an item killed half-way leaves
+what was there before, or nothing, and is simply done again.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from models.core import files
+from models.core.errors import PlaygroundError
+from models.core.monitor import Monitor
+from models.core.settings import Settings
+from models.datasets.registry import data_home_folder, load_dataset, locate, missing_files
+from models.datasets.specs import DATASETS
+from models.finetune.recipes import RECIPES, default_result, train_default
+from models.rank.banks import DEFAULT_BANK, load_bank
+from models.rank.index import DenseIndex, cached_vectors_file
+from models.rank.rankers import AUTO, get_index
+from models.sources import packaged
+from models.sources.task_models import task_models, trained_model
+
+DEFAULT_KEYS = ("sentiment-ko", "sentiment-en", "intent", "nli")
+PREPARED_INDEXES = "prepared.json"  # in <cache>/rank: bank -> the vectors file preparation built
+
+Check = Literal["ready", "missing", "skipped"]
+
+
+@dataclass
+class Context:
+    """What an item's work gets: the settings, its budget, where to report, and the stop flag."""
+
+    settings: Settings
+    budget_minutes: float
+    report: Callable[[float | None, str, float | None], None]  # fraction, message, ETA (s)
+    stop: threading.Event
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing to prepare."""
+
+    key: str  # "convert:<model>", "index:<bank>", "default:<task key>"
+    title: str
+    expected_s: float  # a rough duration, for the ETA of items still waiting
+    trains: bool  # holds the server's training slot while it runs
+    check: Callable[[Settings], tuple[Check, str]]  # ("ready", where) / ("missing", "") / ...
+    run: Callable[[Context], str]  # does it; returns what is now ready (one line)
+
+
+# -- packaged conversions -------------------------------------------------------------------------
+
+
+def _conversion(model: packaged.PackagedModel) -> Item:
+    def check(settings: Settings) -> tuple[Check, str]:
+        if not model.installed():
+            return "skipped", f"not installed ({model.install})"
+        folder = packaged.ready_folder(model, settings)
+        return ("ready", f"converted in {folder}") if folder else ("missing", "")
+
+    def run(context: Context) -> str:
+        def progress(done: float, total: float, message: str = "") -> None:
+            context.report(done / total if total else None, message, None)
+
+        folder = packaged.prepare(model, context.settings, progress)
+        return f"converted in {folder}"
+
+    return Item(f"convert:{model.name}", f"Convert {model.name}", 60.0, False, check, run)
+
+
+# -- the answer-ranking index ---------------------------------------------------------------------
+
+
+def _prepared_indexes(settings: Settings) -> Path:
+    return settings.cache_dir / "rank" / PREPARED_INDEXES
+
+
+def _index(bank_name: str) -> Item:
+    spec = DATASETS.get(bank_name)  # the bank's dataset (Chatbot_data), if it has one
+
+    def check(settings: Settings) -> tuple[Check, str]:
+        try:
+            built = json.loads(_prepared_indexes(settings).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return "missing", ""
+        entry = built.get(bank_name) or {}
+        if not entry.get("vectors") or not Path(entry["vectors"]).is_file():
+            return "missing", ""
+        if (
+            entry.get("sample")
+            and spec
+            and not missing_files(spec, data_home_folder(spec, settings))
+        ):
+            return "missing", ""  # built on the sample, and the real dataset has arrived since
+        return "ready", entry.get("detail", "built")
+
+    def run(context: Context) -> str:
+        files.check_writable(context.settings.cache_dir / "rank")
+        source = locate(bank_name, context.settings)[1] if spec else "package"
+        bank = load_bank(bank_name)
+
+        def progress(done: float, total: float, message: str = "") -> None:
+            context.report(done / total if total else None, message, None)
+
+        index = get_index(bank, AUTO, progress)
+        what = (
+            bank.title if source != "sample" else "the built-in sample: no dataset in the data home"
+        )
+        detail = f"{index.ref} index of {len(bank):,} questions ({what})"
+        if not isinstance(index, DenseIndex):  # the default ranker is an embedding model
+            return detail
+        marker = _prepared_indexes(context.settings)
+        try:
+            built = json.loads(marker.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            built = {}
+        vectors = cached_vectors_file(index, bank.fingerprint)
+        built[bank_name] = {"vectors": str(vectors), "detail": detail, "sample": source == "sample"}
+        files.write_json(marker, built)
+        return detail
+
+    return Item(f"index:{bank_name}", "Answer-ranking index", 120.0, False, check, run)
+
+
+# -- the offline defaults -------------------------------------------------------------------------
+
+
+def _check_dataset(name: str, context: Context) -> None:
+    """Refuse to train a default on the built-in sample: it would be worse than zero-shot."""
+    spec = DATASETS[name]
+    if not missing_files(spec, data_home_folder(spec, context.settings)):
+        return
+    context.report(None, f"Fetching {spec.title} from upstream", None)
+    loaded = load_dataset(name, "train", context.settings)
+    if loaded.source == "sample":
+        raise PlaygroundError(
+            f"{spec.title} is needed to train this default. {loaded.note} Put it in "
+            "PLAYGROUND_DATA_HOME (upstream's files, see Models & data), then prepare again; "
+            "zero-shot is used meanwhile."
+        )
+
+
+def _follow(monitor: Monitor, context: Context, done: threading.Event) -> None:
+    """Turn the training monitor into reports, and the stop flag into a stop request."""
+    budget_s = context.budget_minutes * 60
+    while not done.wait(1.0):
+        if context.stop.is_set():
+            monitor.request_stop()
+        snapshot = monitor.snapshot()
+        elapsed = snapshot["elapsed_s"]
+        eta = snapshot["eta_s"]
+        if eta is None:  # a default's run is sized to its budget
+            eta = max(budget_s - elapsed, 0.0)
+        fraction = min(elapsed / (elapsed + eta), 0.99) if elapsed + eta > 0 else None
+        context.report(fraction, str(snapshot["phase"]), eta)
+
+
+def _default(key: str) -> Item:
+    entry = task_models()[key]
+
+    def check(settings: Settings) -> tuple[Check, str]:
+        folder = trained_model(key, settings)
+        return ("ready", f"trained: {folder}") if folder else ("missing", "")
+
+    def run(context: Context) -> str:
+        recipe = RECIPES[key]
+        files.check_writable(context.settings.runs_dir)
+        _check_dataset(recipe.dataset, context)
+        monitor = Monitor(recipe.methods)
+        done = threading.Event()
+        follower = threading.Thread(target=_follow, args=(monitor, context, done), daemon=True)
+        follower.start()
+        started = time.perf_counter()
+        try:
+            record = train_default(
+                key, context.budget_minutes, monitor=monitor, settings=context.settings
+            )
+        finally:
+            done.set()
+            follower.join()
+        result = default_result(record)
+        if result.status != "done":
+            why = "stopped" if monitor.stop_requested else (result.error or result.status)
+            raise PlaygroundError(f"Training {why}; nothing was registered.")
+        return (
+            f"validation accuracy {result.eval_accuracy:.3f} ({result.method}, "
+            f"{time.perf_counter() - started:.0f} s)"
+        )
+
+    title = f"Default model: {entry.title} ({RECIPES[key].dataset})"
+    return Item(f"default:{key}", title, 180.0, True, check, run)
+
+
+def plan() -> list[Item]:
+    """Every item, in the order the tabs need them."""
+    conversions = [_conversion(m) for m in packaged.PACKAGED.values() if m.converter is not None]
+    return [*conversions, _index(DEFAULT_BANK), *(_default(key) for key in DEFAULT_KEYS)]
+
+
+def select(items: list[Item], keys: list[str] | None) -> list[Item]:
+    """The items named by ``keys`` (full keys or their last part: ``nli``), in plan order."""
+    if not keys:
+        return items
+    known = {item.key: item for item in items}
+    wanted = set()
+    for key in keys:
+        matches = [k for k in known if k == key or k.split(":", 1)[1] == key]
+        if not matches:
+            raise PlaygroundError(
+                f"Nothing to prepare is called '{key}'. Choose: {', '.join(known)}."
+            )
+        wanted.update(matches)
+    return [item for item in items if item.key in wanted]
