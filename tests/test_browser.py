@@ -174,12 +174,12 @@ def test_models_and_data_follows_the_preparation_live(page, tmp_path, monkeypatc
     page.locator("#models-refresh").click()
     page.locator("#prepare-start").click()
     lines = page.locator("#prepare-lines")
-    lines.get_by_text("made it").wait_for(timeout=30_000)  # the first item, ready
-    lines.get_by_text("half way").wait_for(timeout=30_000)  # the second, running, not re-clicked
+    expect(lines).to_contain_text("made it", timeout=30_000)  # the first item, ready
+    expect(lines).to_contain_text("half way", timeout=30_000)  # the second, running, not re-clicked
     expect(lines).to_contain_text("50% · ~")
     expect(page.locator("#prepare-summary")).to_contain_text("1 of 2 ready")
     page.locator("#prepare-stop").click()
-    lines.get_by_text("Stopped; press Prepare to do it again.").wait_for(timeout=30_000)
+    expect(lines).to_contain_text("Stopped; press Prepare to do it again.", timeout=30_000)
     preparation.wait(30)
     assert not preparation.running
 
