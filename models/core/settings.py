@@ -110,6 +110,63 @@ class Settings:
             "help": "The training budget of each default model the preparation trains.",
         },
     )
+    hosted: bool = field(
+        default_factory=lambda: bool(os.environ.get("SPACE_ID", "").strip()),
+        metadata={
+            "env": "PLAYGROUND_HOSTED",
+            "help": "Public hosting (on by itself on Hugging Face Spaces, where SPACE_ID is set): "
+            "anonymous users cannot change what everyone gets (task defaults, conversions, "
+            "preparation, runs), their trained models stay in their session, typed local paths "
+            "are refused and messages name no server folder.",
+        },
+    )
+    operators: str = field(
+        default="",
+        metadata={
+            "env": "PLAYGROUND_OPERATORS",
+            "help": "Comma-separated user names (Gradio auth or Hugging Face sign-in) who may "
+            "change shared state in hosted mode.",
+        },
+    )
+    max_text_chars: int = field(
+        default=10_000,
+        metadata={"env": "PLAYGROUND_MAX_TEXT_CHARS", "help": "Longest text a request may send."},
+    )
+    max_labels: int = field(
+        default=50,
+        metadata={"env": "PLAYGROUND_MAX_LABELS", "help": "Most zero-shot labels in one request."},
+    )
+    max_eval_rows: int = field(
+        default=10_000,
+        metadata={
+            "env": "PLAYGROUND_MAX_EVAL_ROWS",
+            "help": "Most rows one evaluation from the page or the API may score.",
+        },
+    )
+    max_train_rows: int = field(
+        default=200_000,
+        metadata={"env": "PLAYGROUND_MAX_TRAIN_ROWS", "help": "Most training rows in one run."},
+    )
+    max_epochs: float = field(
+        default=20.0,
+        metadata={"env": "PLAYGROUND_MAX_EPOCHS", "help": "Most passes over the training rows."},
+    )
+    max_lora_rank: int = field(
+        default=256,
+        metadata={"env": "PLAYGROUND_MAX_LORA_RANK", "help": "Largest LoRA rank a run may ask."},
+    )
+    max_run_minutes: float = field(
+        default=60.0,
+        metadata={
+            "env": "PLAYGROUND_MAX_RUN_MINUTES",
+            "help": "A run started from the page or the API is stopped after this long (what "
+            "finished is kept), so nobody holds the one training slot for hours.",
+        },
+    )
+    max_upload_mb: float = field(
+        default=20.0,
+        metadata={"env": "PLAYGROUND_MAX_UPLOAD_MB", "help": "Largest uploaded file, in MB."},
+    )
     max_loaded_models: int = field(
         default=12,
         metadata={
