@@ -36,7 +36,9 @@ def create_app() -> gr.Blocks:
     from demos.overview import create_overview_tab
     from demos.rank import create_rank_tab
 
-    with gr.Blocks(title=TITLE, analytics_enabled=False) as app:
+    # Uploads live in Gradio's cache: files older than an hour are deleted every 15 minutes, so
+    # a public server's disk does not fill with them (each is read once, when it is chosen).
+    with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=UPLOAD_LIFETIME) as app:
         gr.Markdown(INTRO)
         with gr.Tabs():
             with gr.Tab("Classification", id="classification"):
@@ -51,6 +53,8 @@ def create_app() -> gr.Blocks:
                 create_overview_tab(app)
     return app
 
+
+UPLOAD_LIFETIME = (900, 3600)  # (check every s, delete files older than s)
 
 _demo: gr.Blocks | None = None
 
@@ -82,12 +86,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def launch_options() -> dict:
+    """What every launch of the app shares: the upload size limit (``PLAYGROUND_MAX_UPLOAD_MB``)."""
+    from models.core.settings import get_settings
+
+    return {"max_file_size": f"{get_settings().max_upload_mb:g}mb"}
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    # Runs a crash or a kill left "running" are marked interrupted before anyone lists them.
+    from models.finetune.runs import recover_interrupted_runs
+
+    recover_interrupted_runs()
     app = __getattr__("demo")
     app.queue(default_concurrency_limit=2).launch(
-        server_name=args.host, server_port=args.port, share=args.share, prevent_thread_lock=True
-    )
+        server_name=args.host, server_port=args.port, share=args.share, prevent_thread_lock=True,
+        **launch_options(),
+    )  # fmt: skip
     # Once the page is served: prepare what the tabs still miss, in the background
     # (PLAYGROUND_PREPARE=0 turns it off; Models & data shows each item).
     from models.prepare.background import start_preparation

@@ -23,6 +23,7 @@ MODULES = (
     "bench.rank",
     "bench.generate",
     "bench.prepare",
+    "bench.load_faults",
 )
 
 
@@ -104,12 +105,16 @@ def peak_rss_mb(pid: int) -> float:
     raise RuntimeError("VmHWM not found")
 
 
-def start_and_wait(args: list[str], port: int, env: dict[str, str], timeout: float = 120.0):
-    """Start a server process; return (process, seconds until GET / answered 200)."""
+def start_and_wait(
+    args: list[str], port: int, env: dict[str, str], timeout: float = 120.0,
+    log: Path | None = None,
+):  # fmt: skip
+    """Start a server process; return (process, seconds until GET / answered 200). ``log``: a
+    file that receives the server's stderr (its tracebacks), appended to."""
     started = time.perf_counter()
+    stderr = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - the child holds it
     process = subprocess.Popen(
-        [sys.executable, *args], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        [sys.executable, *args], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}/"
     while time.perf_counter() - started < timeout:

@@ -6,6 +6,7 @@ import gradio as gr
 import pandas as pd
 
 from demos.preparation import create_preparation_panel
+from models.core.access import public_data
 from models.overview.state import overview
 
 
@@ -19,7 +20,7 @@ def _summary(view: dict) -> str:
 
 def refresh() -> tuple[str, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Read the current state; nothing is converted or downloaded."""
-    view = overview()
+    view = public_data(overview())  # a public server's answer names no server folder
     return (
         _summary(view),
         pd.DataFrame(view["tasks"]),

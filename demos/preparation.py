@@ -8,6 +8,9 @@ from __future__ import annotations
 import gradio as gr
 import pandas as pd
 
+from demos.access import caller
+from demos.safety import api_guard
+from models.core.access import NotAllowed, public_data, public_message, require_operator
 from models.core.settings import get_settings
 from models.prepare.background import get_preparation
 from models.prepare.status import rows, summary
@@ -18,25 +21,36 @@ REFRESH_S = 2.0
 def preparation_view() -> tuple[str, pd.DataFrame, dict]:
     """The summary, a row per item, and whether the timer keeps ticking."""
     preparation = get_preparation()
-    table = pd.DataFrame(rows(preparation), columns=["item", "state", "progress", "detail"])
+    lines = public_data(rows(preparation))  # a public server's answer names no server folder
+    table = pd.DataFrame(lines, columns=["item", "state", "progress", "detail"])
     return (
-        summary(preparation, get_settings().prepare),
+        public_message(summary(preparation, get_settings().prepare)),
         table,
         gr.Timer(active=preparation.running),
     )
 
 
-def prepare_now() -> tuple[str, pd.DataFrame, dict]:
+def _operated(action: str, what: str, request: gr.Request | None) -> tuple[str, pd.DataFrame, dict]:
+    """Do ``action`` on the preparation if the caller operates this server; then the view."""
+    try:
+        require_operator(caller(request), what)
+    except NotAllowed as err:
+        summary_text, table, timer = preparation_view()
+        return f"⚠️ {err}\n\n{summary_text}", table, timer
+    getattr(get_preparation(), action)()
+    return preparation_view()
+
+
+def prepare_now(request: gr.Request) -> tuple[str, pd.DataFrame, dict]:
     """Start (or resume) the preparation; what is ready already is skipped."""
-    get_preparation().start()
-    return preparation_view()
+    return _operated("start", "starting the preparation", request)
 
 
-def stop_preparation() -> tuple[str, pd.DataFrame, dict]:
-    get_preparation().stop()
-    return preparation_view()
+def stop_preparation(request: gr.Request) -> tuple[str, pd.DataFrame, dict]:
+    return _operated("stop", "stopping the preparation", request)
 
 
+@api_guard
 def preparation_api() -> dict:
     """Where the preparation stands: {"running", "summary", "items": [{"key", "title", "state",
     "detail", "fraction", "eta_s"}]}."""
@@ -68,7 +82,7 @@ def create_preparation_panel(app: gr.Blocks) -> None:
     )
     status = gr.Markdown(elem_id="prepare-summary")
     table = gr.Dataframe(elem_id="prepare-lines", interactive=False, wrap=True)
-    with gr.Row():
+    with gr.Row() as buttons:  # shown to this server's operators only (see below)
         start = gr.Button("Prepare now", elem_id="prepare-start", size="sm")
         stop = gr.Button("Stop preparation", variant="stop", elem_id="prepare-stop", size="sm")
     timer = gr.Timer(REFRESH_S, active=False)
@@ -79,3 +93,8 @@ def create_preparation_panel(app: gr.Blocks) -> None:
     start.click(prepare_now, outputs=outputs, api_name="prepare")
     stop.click(stop_preparation, outputs=outputs, api_visibility="private")
     gr.api(preparation_api, api_name="preparation")
+
+    def shown_to(request: gr.Request) -> dict:
+        return gr.update(visible=caller(request).operator)
+
+    app.load(shown_to, outputs=buttons, api_visibility="private")

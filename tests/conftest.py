@@ -45,8 +45,9 @@ def served_app():
 
     blocks = app.create_app()
     blocks.queue(default_concurrency_limit=2).launch(
-        server_name="127.0.0.1", prevent_thread_lock=True, quiet=True, ssr_mode=False
-    )
+        server_name="127.0.0.1", prevent_thread_lock=True, quiet=True, ssr_mode=False,
+        **app.launch_options(),
+    )  # fmt: skip
     yield blocks.local_url
     blocks.close()
 

@@ -364,7 +364,7 @@ def test_evaluate_command_agrees_with_the_function(snips_models, tmp_path):
 
 @pytest.mark.parametrize(
     ("limit", "message"),
-    [(10.5, "whole number of rows"), ("abc", "whole number"), (0, "at least one row")],
+    [(10.5, "whole number"), ("abc", "whole number"), (0, "between 1 and"), (True, "whole")],
 )
 def test_evaluate_rejects_a_limit_that_is_not_a_row_count(limit, message):
     with pytest.raises(PlaygroundError, match=message):
@@ -416,7 +416,7 @@ def test_the_tab_names_a_chosen_model_and_marks_runs_stopped_early(isolated_sett
          "dataset": "snips", "labels": [], "accuracy": acc, "status": status}
         for m, acc, status in (("full", 0.98, "done"), ("head", 0.27, "stopped"))
     ]  # fmt: skip
-    monkeypatch.setattr(classification, "saved_classifiers", lambda: saved)
+    monkeypatch.setattr(classification, "saved_classifiers", lambda viewer=None: saved)
     labels = dict((value, label) for label, value in classification.model_choices("intent"))
     assert labels["/runs/7/full"] == "run 7 · full · snips, acc 0.980"
     assert labels["/runs/7/head"] == "run 7 · head · snips, acc 0.270 · stopped early"

@@ -231,3 +231,16 @@ def test_an_unreachable_host_is_not_retried_in_the_same_process(isolated_setting
     second = load_dataset("nsmc", "test", isolated_settings, allow_download=True)
     assert "could not be reached earlier" in second.note
     _unreachable_hosts.clear()
+
+
+def test_a_malformed_upstream_file_is_one_dataset_error(tmp_path):
+    from models.datasets import parsers
+
+    (tmp_path / "sts.tsv").write_text("id\tscore\tsentence1\tsentence2\n1\thigh\ta\tb\n")
+    with pytest.raises(DatasetError, match="korsts files in .* are not in upstream's format"):
+        parsers.korsts(tmp_path, "sts.tsv")
+    (tmp_path / "nsmc.txt").write_text("id\tlabel\n1\t0\n")  # no document column
+    with pytest.raises(DatasetError, match="no field or column 'document'"):
+        parsers.nsmc(tmp_path, "nsmc.txt")
+    with pytest.raises(DatasetError, match="missing file data_full.json"):
+        parsers.clinc150(tmp_path, ("train",))

@@ -196,7 +196,7 @@ def _fake_decoder(tmp_path) -> str:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"train_size": 10**6}, "has 12,395 training rows; 1,000,000 were asked"),
+        ({"train_size": 10**5}, "has 12,395 training rows; 100,000 were asked"),
         ({"eval_size": 5000}, "validation rows; 5,000 were asked"),
         ({"learning_rates": {"lora": 0.0}}, "learning rate must be above 0"),
         ({"learning_rates": {"full": -1e-4}}, "learning rate must be above 0"),

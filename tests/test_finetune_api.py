@@ -37,7 +37,7 @@ def test_finetune_api_trains_and_returns_the_record(api_record):
 @pytest.mark.parametrize(
     ("config", "message"),
     [
-        ({**TINY, "train_size": 10**6}, "training rows"),
+        ({**TINY, "train_size": 10**5}, "training rows"),
         ({**TINY, "learning_rates": {"lora": -1}}, "above 0"),
         ({**TINY, "colour": "blue"}, "Unknown settings: colour"),
         ({**TINY, "dataset": "upload"}, "not through the API"),

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from models.core.errors import ConfigError, PlaygroundError
+from models.core.errors import PlaygroundError
 from models.datasets.registry import load_dataset
 from models.generate.icl import icl_curve, parse_label, pick_examples
 from models.generate.params import GenerationParams
@@ -74,11 +74,14 @@ def test_parameters_are_typed_and_bounded():
     for kwargs, words in [
         ({"max_new_tokens": 0}, "Max new tokens must be between 1 and 2048"),
         ({"max_new_tokens": 10_000}, "Max new tokens"), ({"max_new_tokens": 1.5}, "whole"),
-        ({"temperature": "hot"}, "Temperature must be a number"),
-        ({"top_p": [1]}, "Top-p must be a number"), ({"seed": -1}, "seed"),
-        ({"stop": ["x" * 65]}, "stop sequences"), ({"temperature": float("nan")}, "number"),
+        ({"temperature": "hot"}, "Temperature must be a finite number"),
+        ({"top_p": [1]}, "Top-p must be a finite number"), ({"seed": -1}, "seed"),
+        ({"stop": ["x" * 65]}, "Stop sequences, item 1, is 65 characters long"),
+        ({"stop": ["a", "b", "c", "d", "e"]}, "at most 4 stop sequences"),
+        ({"stop": "a\x00"}, "control character"), ({"seed": True}, "seed must be a whole"),
+        ({"temperature": float("nan")}, "number"), ({"max_new_tokens": 10**9}, "got 1000000000"),
     ]:  # fmt: skip
-        with pytest.raises(ConfigError, match=words):
+        with pytest.raises(PlaygroundError, match=words):
             GenerationParams.build(**kwargs)
 
 

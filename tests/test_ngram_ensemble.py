@@ -21,6 +21,7 @@ from models.classify.loaders import get_classifier
 from models.classify.ngram import VOCABULARY, WEIGHTS, NgramModel, fit_ngram
 from models.classify.predict import classify
 from models.core.errors import ModelUnavailable
+from models.core.manifest import MANIFEST
 from models.core.settings import get_settings
 from models.finetune.config import FinetuneConfig
 from models.finetune.engine import run_finetune
@@ -53,7 +54,7 @@ def test_ngram_model_learns_and_reloads_without_pickle(tmp_path):
     assert np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
     assert probs.argmax(1).tolist() == [1, 0, 1]
     model.save(tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([VOCABULARY, WEIGHTS])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([VOCABULARY, WEIGHTS, MANIFEST])
     assert json.loads((tmp_path / VOCABULARY).read_text(encoding="utf-8")) == model.vocabulary
     np.load(tmp_path / WEIGHTS, allow_pickle=False)  # plain arrays only
     again = NgramModel.load(tmp_path, model.meta())

@@ -134,9 +134,11 @@ def test_the_default_threshold_is_where_answering_pays_most():
         ("", 5, None, "Type a message first"),
         ("   ", 5, None, "Type a message first"),
         ("가" * 1001, 5, None, "reads up to 1,000"),
-        ("hi", 0, None, "Top-k is a whole number"),
-        ("hi", 2.5, None, "Top-k is a whole number"),
-        ("hi", 5, "high", "threshold is a number"),
+        ("hi", 0, None, "Top-k must be between 1 and 50"),
+        ("hi", 2.5, None, "Top-k must be a whole number"),
+        ("hi", 5, "high", "threshold must be a finite number"),
+        ("hi\x00", 5, None, "control character"),
+        (["hi"], 5, None, "must be text"),
     ],
 )
 def test_bad_input_gets_a_clear_message(query, top_k, threshold, message):
@@ -194,7 +196,7 @@ def test_the_index_is_cached_on_disk_and_a_broken_cache_is_rebuilt(tmp_path, mon
     [cached] = (tmp_path / "cache" / "rank").glob("*.npy")
     cached.write_bytes(b"not an array")
     rebuilt = build_dense(embedder, bank.questions, bank.fingerprint, bank.name)
-    assert rebuilt.note.startswith("Rebuilt: the cached index could not be read")
+    assert rebuilt.note.startswith(f"Rebuilt: the cached index is damaged ({cached.name} has 12")
     np.testing.assert_allclose(rebuilt.vectors, first.vectors, atol=1e-6)
     other = QABank("tiny", "Tiny", bank.questions[:5], bank.answers[:5], "a test")
     fresh = build_dense(embedder, other.questions, other.fingerprint, other.name)

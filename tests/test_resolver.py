@@ -138,3 +138,16 @@ def test_load_embedder_minilm_gives_real_embeddings():
     assert vectors.shape == (3, 384)
     close, far = vectors[0] @ vectors[1], vectors[0] @ vectors[2]
     assert close > far + 0.3
+
+
+def test_a_run_reference_resolves_inside_the_runs_folder_only(isolated_settings, tmp_path):
+    folder = isolated_settings.runs_dir / "run-1" / "full"
+    folder.mkdir(parents=True)
+    config = {"model_type": "bert", "architectures": ["BertForSequenceClassification"]}
+    (folder / "config.json").write_text(json.dumps(config))
+    resolved = resolve("run:run-1/full", want="classifier")
+    assert (resolved.ref, resolved.path) == ("run:run-1/full", str(folder.resolve()))
+    (tmp_path / "outside").mkdir()
+    for ref in ("run:../outside", "run:run-1/missing", "run:"):
+        with pytest.raises(ModelUnavailable, match="There is no saved model"):
+            resolve(ref)

@@ -175,3 +175,33 @@ def test_batch_bad_input_is_explained(tmp_path, monkeypatch):
 def _write(path, text):
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_columns_that_collide_once_trimmed_are_refused(tmp_path):
+    path = _write(tmp_path / "dup.csv", "text, text\na,b\n")
+    with pytest.raises(DatasetError, match="has two columns named 'text'; rename one"):
+        read_table(path, 10)
+    jsonl = _write(tmp_path / "dup.jsonl", '{"label": 1, "label ": 2, "text": "x"}\n')
+    with pytest.raises(DatasetError, match="two columns named 'label'"):
+        preview_upload(jsonl, 10)
+
+
+def test_files_over_the_size_limit_missing_or_nested_too_deep_are_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("PLAYGROUND_MAX_UPLOAD_MB", "0.0001")  # 100 bytes
+    big = _write(tmp_path / "big.csv", "text\n" + "x" * 200 + "\n")
+    with pytest.raises(DatasetError, match=r"big.csv is 0.000206 MB; the limit is 0.0001 MB"):
+        read_table(big, 10)
+    with pytest.raises(DatasetError, match="missing.csv could not be read"):
+        read_table(tmp_path / "missing.csv", 10)
+    monkeypatch.delenv("PLAYGROUND_MAX_UPLOAD_MB")
+    deep = _write(tmp_path / "deep.json", "[" * 50_000 + "]" * 50_000)
+    with pytest.raises(DatasetError, match="nested too deeply|could not be parsed"):
+        read_table(deep, 10)
+
+
+def test_a_mapping_without_a_text_column_is_refused(tmp_path):
+    frame = read_table(_write(tmp_path / "x.csv", "a,b\n1,2\n"), 10)
+    with pytest.raises(DatasetError, match="Choose which column holds the text"):
+        apply_mapping(frame, ColumnMapping(text=""))
+    with pytest.raises(DatasetError, match=r"no column 'z{40}…' for the text"):
+        apply_mapping(frame, ColumnMapping(text="z" * 1000))

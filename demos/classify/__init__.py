@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import gradio as gr
 
+from demos.access import caller
 from demos.classify.api import classify_api, evaluate_api
 from demos.classify.batch import create_batch
 from demos.classify.evaluation import create_evaluation, wire_evaluation
 from demos.classify.header import create_header, create_labels, wire_header
 from demos.classify.train_default import create_train_default, wire_train_default
 from demos.classify.try_it import create_try_it, wire_try_it
+from models.core.access import viewer
 
 INTRO = (
     "Classify Korean or English text: **sentiment**, **NLI** (does the premise entail the "
@@ -39,16 +41,17 @@ def create_classification_tab(app: gr.Blocks) -> None:
 
     parts = (header, training, try_it, evaluation)
 
-    def on_task(task: str) -> dict:
+    def on_task(task: str, request: gr.Request) -> dict:
         # Each part resets what depends on the task; nothing of the previous task stays.
-        return {k: v for part in parts for k, v in part.on_task(task).items()}
+        changes = {k: v for part in parts for k, v in part.on_task(task).items()}
+        return {**changes, **header.on_task(task, viewer(caller(request)))}
 
     header.task.change(
         on_task, header.task, [c for part in parts for c in part.task_outputs],
         api_visibility="private",
     )  # fmt: skip
     wire_header(app, header)
-    wire_train_default(header, training)
+    wire_train_default(app, header, training)
     wire_try_it(header, try_it)
     wire_evaluation(header, evaluation)
     gr.api(classify_api, api_name="classify")

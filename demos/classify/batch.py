@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import gradio as gr
 
-from demos.classify.choices import parse_labels
+from demos.access import caller
 from demos.classify.header import Header
 from demos.widgets import column_dropdowns, download_csv, progress_bar, read_upload
 from models.classify.batch import classify_table
-from models.classify.loaders import AUTO
+from models.classify.predict import checked_choice
+from models.core import inputs
+from models.core.access import public_message
 from models.core.errors import PlaygroundError
 from models.core.settings import get_settings
 from models.datasets.upload import ColumnMapping, read_table
+from models.finetune.refs import usable_model
 
 ROWS_DONE = "Classified {done:,.0f} of {total:,.0f} rows"
 
@@ -45,20 +48,26 @@ def create_batch(header: Header) -> None:
 
     def run(
         task: str, model: str, label_text: str, path: str | None, column: str, pair: str,
-        progress: gr.Progress = gr.Progress(),  # noqa: B008
+        request: gr.Request, progress: gr.Progress = gr.Progress(),  # noqa: B008
     ) -> dict:  # fmt: skip
         if not path:
             return {status: "⚠️ Upload a file first."}
         try:
+            task, model = checked_choice(task, model)
+            model = usable_model(model, caller(request))
+            labels = inputs.labels(label_text, "Labels")
+            column, pair = (
+                inputs.text(value, name, allow_empty=True, max_chars=inputs.MAX_NAME_CHARS)
+                for value, name in ((column, "Text column"), (pair, "Hypothesis column"))
+            )
             table = read_table(path, get_settings().max_upload_rows)
             mapping = ColumnMapping(text=column, text_pair=pair or None)
             progress(0.0, desc=f"Classifying {len(table):,} rows")
             result = classify_table(
-                table, mapping, task, model or AUTO, parse_labels(label_text),
-                progress_bar(progress, ROWS_DONE),
-            )  # fmt: skip
+                table, mapping, task, model, labels, progress_bar(progress, ROWS_DONE)
+            )
         except PlaygroundError as err:
-            return {status: f"⚠️ {err}", preview: None, download: None}
+            return {status: f"⚠️ {public_message(str(err))}", preview: None, download: None}
         return {
             status: result.describe(),
             preview: result.frame.head(50),

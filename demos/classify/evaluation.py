@@ -13,6 +13,7 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
+from demos.access import caller
 from demos.classify.header import Header
 from demos.widgets import column_dropdowns, heatmap_html, progress_bar, read_upload
 from models.classify.evaluate import (
@@ -23,14 +24,20 @@ from models.classify.evaluate import (
     threshold_metrics,
 )
 from models.classify.loaders import AUTO
+from models.classify.predict import checked_choice
+from models.core import inputs
+from models.core.access import public_message
 from models.core.errors import PlaygroundError
 from models.core.settings import get_settings
 from models.core.text import detect_language
 from models.datasets.registry import list_datasets
 from models.datasets.sampling import sample_rows
 from models.datasets.upload import ColumnMapping, apply_mapping, read_table
+from models.finetune.refs import usable_model
 
 ANY = "(any)"
+MAX_SPLIT_CHARS = 40
+COLUMN_NAMES = ("Text column", "Hypothesis column", "Label column")
 ROWS_DONE = "Classified {done:,.0f} of {total:,.0f} rows"
 # Misclassified rows: text, [hypothesis,] true, predicted, confidence.
 ERROR_WIDTHS = ["61%", "14%", "14%", "11%"]
@@ -212,11 +219,15 @@ def evaluate_upload(
     """Evaluate a sample of an uploaded labelled file (raises PlaygroundError)."""
     if not path:
         raise PlaygroundError("Upload a labelled file first.")
-    text_column, pair_column, label_column = columns
+    rows = inputs.integer(limit, "Sample size", 1, get_settings().max_eval_rows)
+    text_column, pair_column, label_column = (
+        inputs.text(column, name, allow_empty=True, max_chars=inputs.MAX_NAME_CHARS)
+        for column, name in zip(columns, COLUMN_NAMES, strict=True)
+    )
     table = read_table(path, get_settings().max_upload_rows)
     mapping = ColumnMapping(text_column, label_column or None, pair_column or None)
     frame = apply_mapping(table, mapping, need_label=True)
-    frame = sample_rows(frame, min(int(limit), len(frame)), 0)
+    frame = sample_rows(frame, min(rows, len(frame)), 0)
     language = detect_language(" ".join(frame["text"].head(20)))
     return evaluate_frame(frame, task, model or AUTO, language, progress=progress)
 
@@ -226,21 +237,26 @@ def wire_evaluation(header: Header, tab: Evaluation) -> None:
 
     def run(
         task: str, model: str, name: str, split: str, limit: float, path: str | None,
-        text_column: str, pair_column: str, label_column: str,
+        text_column: str, pair_column: str, label_column: str, request: gr.Request,
         progress: gr.Progress = gr.Progress(),  # noqa: B008
     ) -> dict:  # fmt: skip
         progress(0.0, desc="Loading the data and the model")
         report_progress = progress_bar(progress, ROWS_DONE)
         try:
+            task, model = checked_choice(task, model)
+            model = usable_model(model, caller(request))
             if name == "upload":
                 columns = (text_column, pair_column, label_column)
                 report = evaluate_upload(task, model, path, limit, columns, report_progress)
             else:
-                report = evaluate(
-                    task, name, split, model or AUTO, int(limit), progress=report_progress
-                )
+                name = inputs.choice(name, "Dataset", dataset_choices(task))
+                split = inputs.text(split, "Split", max_chars=MAX_SPLIT_CHARS)
+                max_rows = get_settings().max_eval_rows
+                rows = inputs.integer(limit, "Sample size", 1, max_rows)
+                report = evaluate(task, name, split, model, rows, progress=report_progress,
+                                  max_rows=max_rows)  # fmt: skip
         except PlaygroundError as err:
-            return tab.cleared(f"⚠️ {err}")
+            return tab.cleared(f"⚠️ {public_message(str(err))}")
         return tab.shown(report, uploaded=name == "upload")
 
     def on_file(path: str | None) -> dict:
@@ -260,6 +276,10 @@ def wire_evaluation(header: Header, tab: Evaluation) -> None:
     def on_threshold(report: EvalReport | None, value: float) -> str:
         if report is None or report.positive_label is None:
             return ""
+        try:
+            value = inputs.number(value, "The threshold", 0.0, 1.0)
+        except PlaygroundError as err:
+            return f"⚠️ {err}"
         return threshold_text(report.rows, report.positive_label, value)
 
     private = {"api_visibility": "private"}

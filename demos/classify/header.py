@@ -6,12 +6,15 @@ from dataclasses import dataclass
 
 import gradio as gr
 
+from demos.access import caller
 from demos.classify.choices import (
     is_zero_shot_choice,
     model_choices,
     model_status,
+    page_viewer,
 )
 from models.classify.loaders import AUTO
+from models.core.access import viewer
 from models.core.tasks import CLASSIFICATION_TASKS
 from models.prepare.background import get_preparation
 
@@ -28,9 +31,9 @@ class Header:
     status: gr.Markdown
     labels: gr.Textbox | None = None  # added below the training row (see create_labels)
 
-    def on_task(self, task: str) -> dict:
+    def on_task(self, task: str, viewer: str | None = None) -> dict:
         return {
-            self.model: gr.update(choices=model_choices(task), value=AUTO),
+            self.model: gr.update(choices=model_choices(task, viewer), value=AUTO),
             self.status: model_status(task, AUTO),
         }
 
@@ -44,7 +47,8 @@ def create_header() -> Header:
     with gr.Row():
         task = gr.Radio(list(CLASSIFICATION_TASKS), value="sentiment", label="Task", scale=2)
         model = gr.Dropdown(
-            model_choices("sentiment"), value=AUTO, label="Model", allow_custom_value=True,
+            model_choices("sentiment", page_viewer()), value=AUTO, label="Model",
+            allow_custom_value=True,
             scale=4, info="Or type a Hub id / local folder of a sequence classifier",
             elem_id="cls-model",
         )  # fmt: skip
@@ -75,10 +79,12 @@ def wire_header(app: gr.Blocks, header: Header) -> None:
         on_model, [header.task, header.model], [header.labels, header.status],
         api_visibility="private",
     )  # fmt: skip
-    header.refresh.click(
-        lambda t: gr.update(choices=model_choices(t)), header.task, header.model,
-        api_visibility="private",
-    )  # fmt: skip
+
+    def runs_for(task: str, request: gr.Request) -> dict:
+        return gr.update(choices=model_choices(task, viewer(caller(request))))
+
+    header.refresh.click(runs_for, header.task, header.model, api_visibility="private")
+    app.load(runs_for, header.task, header.model, api_visibility="private")
     # While the start-up preparation trains defaults, the status line follows it, so a default
     # that goes live shows up without a reload.
     timer = gr.Timer(PREPARATION_REFRESH_S, active=False)

@@ -7,12 +7,15 @@ from dataclasses import dataclass
 
 import gradio as gr
 
+from demos.access import caller
 from demos.classify.choices import default_choices, model_choices, model_status
 from demos.classify.header import Header
 from demos.jobs import follow_job, stop_job
 from models.classify.loaders import AUTO
+from models.core.access import require_operator, viewer
 from models.core.errors import PlaygroundError
 from models.core.jobs import Job
+from models.core.settings import get_settings
 from models.finetune.jobs import start_default
 from models.finetune.recipes import default_result
 from models.finetune.report import progress_markdown
@@ -26,6 +29,7 @@ STOPPING = "Stopping after the current step…"
 class TrainDefault:
     """The training row's components."""
 
+    row: gr.Row
     key: gr.Dropdown
     budget: gr.Number
     train: gr.Button
@@ -43,7 +47,7 @@ class TrainDefault:
 
 def create_train_default() -> TrainDefault:
     """Which default to train, the budget, Train and Stop, and the progress line."""
-    with gr.Row():
+    with gr.Row() as row:
         key = gr.Dropdown(
             default_choices("sentiment"), value=model_keys("sentiment")[0],
             label="Default to train", scale=2, elem_id="cls-default-key",
@@ -53,19 +57,27 @@ def create_train_default() -> TrainDefault:
             train = gr.Button("Train the default model", elem_id="cls-train-default")
             stop = gr.Button("Stop", variant="stop", size="sm", elem_id="cls-stop-default")
     status = gr.Markdown(elem_id="cls-train-status")
-    return TrainDefault(key, budget, train, stop, status, gr.State(None))
+    return TrainDefault(row, key, budget, train, stop, status, gr.State(None))
 
 
-def wire_train_default(header: Header, row: TrainDefault) -> None:
-    """Train starts a background job (one per server) that this session follows and may stop."""
+def wire_train_default(app: gr.Blocks, header: Header, row: TrainDefault) -> None:
+    """Train starts a background job (one per server) that this session follows and may stop.
 
-    def run(task: str, key: str, minutes: float | None) -> Iterator[dict]:
+    A default is what every user gets: on a public server only its operators see the row, and
+    the event refuses anyone else (a hidden button can still be called).
+    """
+
+    def run(task: str, key: str, minutes: float | None, request: gr.Request) -> Iterator[dict]:
         def start() -> Job:
+            require_operator(caller(request), "training a task's default model")
             if key not in model_keys(task):
                 raise PlaygroundError(f"Choose which default of {task} to train.")
-            if minutes is None:
-                raise PlaygroundError("Type a budget in minutes (3 is the recipe's).")
-            return start_default(key, float(minutes))
+            most = get_settings().max_run_minutes
+            if not isinstance(minutes, int | float) or not 0.2 <= minutes <= most:
+                raise PlaygroundError(
+                    f"Type a budget between 0.2 and {most:g} minutes (3 is the recipe's)."
+                )
+            return start_default(key, float(minutes), owner=caller(request).owner)
 
         def finished(job: Job) -> dict:
             result = default_result(job.result)
@@ -75,11 +87,16 @@ def wire_train_default(header: Header, row: TrainDefault) -> None:
                     row.status: f"⚠️ Training {why}: the default for {key} is unchanged.",
                     row.job: None,
                 }
+            promotion = getattr(job.result, "promotion", None) or {}
             return {
-                row.status: f"Done: validation accuracy {result.eval_accuracy:.3f}; it is now "
-                f"the default for {key}.",
+                row.status: ("✅ " if promotion.get("promoted") else "ℹ️ ")
+                + promotion.get(
+                    "message", f"Done: validation accuracy {result.eval_accuracy:.3f}."
+                ),
                 header.status: model_status(task, AUTO),
-                header.model: gr.update(choices=model_choices(task), value=AUTO),
+                header.model: gr.update(
+                    choices=model_choices(task, viewer(caller(request))), value=AUTO
+                ),
                 row.job: None,
             }
 
@@ -96,6 +113,11 @@ def wire_train_default(header: Header, row: TrainDefault) -> None:
         run, [header.task, row.key, row.budget], [row.status, header.status, header.model, row.job],
         api_visibility="private",
     )  # fmt: skip
+
+    def shown_to(request: gr.Request) -> dict:
+        return gr.update(visible=caller(request).operator)
+
+    app.load(shown_to, outputs=row.row, api_visibility="private")
     row.stop.click(
         lambda job: stop_job(job, NOTHING_TRAINING, STOPPING), row.job, row.status,
         api_visibility="private",

@@ -7,14 +7,17 @@ from dataclasses import dataclass
 import gradio as gr
 import pandas as pd
 
-from demos.classify.choices import parse_labels
+from demos.access import caller
 from demos.classify.header import Header
 from models.classify.explain import occlusion
 from models.classify.loaders import AUTO, get_classifier
-from models.classify.predict import check_input, classify
+from models.classify.predict import check_input, checked_choice, classify
 from models.classify.robustness import check_robustness
+from models.core import inputs
+from models.core.access import public_message
 from models.core.errors import PlaygroundError
 from models.core.text import detect_language
+from models.finetune.refs import usable_model
 
 EXAMPLES = {
     "sentiment": [
@@ -115,11 +118,20 @@ def create_try_it() -> TryIt:
     )  # fmt: skip
 
 
+def checked(
+    task: str, model: str, text: str, pair: str, label_text: str
+) -> tuple[str, str, str, str, list[str] | None]:
+    """The form's values checked as the API checks them: task, model, text, pair, labels."""
+    task, model = checked_choice(task, model)
+    check_input(task, text, pair if task == "nli" else "")
+    return task, model, text, pair or "", inputs.labels(label_text, "Labels")
+
+
 def explain_one(task: str, model: str, text: str, pair: str, label_text: str) -> dict:
     """Label scores, the words that drove them, and a line on the model (plain data)."""
-    labels = parse_labels(label_text)
-    prediction = classify(task, text, pair, model or AUTO, labels)
-    classifier = get_classifier(task, model or AUTO, labels, prediction.language)
+    task, model, text, pair, labels = checked(task, model, text, pair, label_text)
+    prediction = classify(task, text, pair, model, labels)
+    classifier = get_classifier(task, model, labels, prediction.language)
     explained = occlusion(classifier, text.strip(), pair.strip() if task == "nli" else None)
     # The source line starts with the model's reference: name it once.
     info = f"Model ({prediction.mode}): {prediction.source}"
@@ -135,10 +147,8 @@ def explain_one(task: str, model: str, text: str, pair: str, label_text: str) ->
 
 def robustness_table(task: str, model: str, text: str, pair: str, label_text: str) -> dict:
     """The rewrites of the input, each predicted, as a table (plain data)."""
-    check_input(task, text, pair)
-    classifier = get_classifier(
-        task, model or AUTO, parse_labels(label_text), detect_language(text)
-    )
+    task, model, text, pair, labels = checked(task, model, text, pair, label_text)
+    classifier = get_classifier(task, model, labels, detect_language(text))
 
     def predict(texts: list[str], pairs: list[str] | None) -> list[tuple[str, float]]:
         probs, _ = classifier.predict_proba(texts, pairs)
@@ -154,40 +164,50 @@ def robustness_table(task: str, model: str, text: str, pair: str, label_text: st
     }
 
 
+def usable(model: str, request: gr.Request | None) -> str:
+    """The chosen model if this visitor may use it (see ``models.finetune.refs``)."""
+    return usable_model(model or AUTO, caller(request))
+
+
 def wire_try_it(header: Header, tab: TryIt) -> None:
     """Classify, check robustness, and fill the boxes from an example."""
-    inputs = [header.task, header.model, tab.text, tab.text_pair, header.labels]
+    asked = [header.task, header.model, tab.text, tab.text_pair, header.labels]
 
-    def run_classify(task: str, model: str, text: str, pair: str, label_text: str) -> dict:
+    def run_classify(
+        task: str, model: str, text: str, pair: str, label_text: str, request: gr.Request
+    ) -> dict:
         try:
-            shown = explain_one(task, model, text, pair, label_text)
+            shown = explain_one(task, usable(model, request), text, pair, label_text)
         except PlaygroundError as err:
-            return {tab.notice: f"⚠️ {err}", tab.scores: None, tab.attribution: None,
-                    tab.how_to_read: ""}  # fmt: skip
+            return {tab.notice: f"⚠️ {public_message(str(err))}", tab.scores: None,
+                    tab.attribution: None, tab.how_to_read: ""}  # fmt: skip
         return {
             tab.scores: shown["scores"],
-            tab.notice: shown["info"],
+            tab.notice: public_message(shown["info"]),
             tab.attribution: shown["spans"],
             tab.how_to_read: shown["how_to_read"],
         }
 
-    def run_robustness(task: str, model: str, text: str, pair: str, label_text: str) -> dict:
+    def run_robustness(
+        task: str, model: str, text: str, pair: str, label_text: str, request: gr.Request
+    ) -> dict:
         try:
-            shown = robustness_table(task, model, text, pair, label_text)
+            shown = robustness_table(task, usable(model, request), text, pair, label_text)
         except PlaygroundError as err:
-            return {tab.notice: f"⚠️ {err}", tab.robustness: gr.update(visible=False)}
+            return {tab.notice: f"⚠️ {public_message(str(err))}",
+                    tab.robustness: gr.update(visible=False)}  # fmt: skip
         widths = ROBUSTNESS_WIDTHS_NLI if shown["nli"] else ROBUSTNESS_WIDTHS
         return {
-            tab.notice: shown["info"],
+            tab.notice: public_message(shown["info"]),
             tab.robustness: gr.update(value=shown["table"], visible=True, column_widths=widths),
         }
 
     tab.classify_button.click(
-        run_classify, inputs, [tab.scores, tab.notice, tab.attribution, tab.how_to_read],
+        run_classify, asked, [tab.scores, tab.notice, tab.attribution, tab.how_to_read],
         api_visibility="private",
     )  # fmt: skip
     tab.robustness_button.click(
-        run_robustness, inputs, [tab.notice, tab.robustness], api_visibility="private"
+        run_robustness, asked, [tab.notice, tab.robustness], api_visibility="private"
     )
     tab.examples.click(lambda sample: sample[0], tab.examples, tab.text, api_visibility="private")
     tab.nli_examples.click(

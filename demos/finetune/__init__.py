@@ -12,7 +12,8 @@ from typing import Any
 
 import gradio as gr
 
-from demos.finetune.api import finetune_api, read_run
+from demos.access import caller
+from demos.finetune.api import finetune_api, read_run, start_for, stop_api
 from demos.finetune.form import (
     INITIAL_EVAL_ROWS,
     INITIAL_TRAIN_ROWS,
@@ -27,11 +28,11 @@ from demos.finetune.results import READY, Results, create_results, runs_dropdown
 from demos.finetune.sweep import create_sweep
 from demos.jobs import follow_job, stop_job
 from demos.widgets import column_dropdowns, read_upload
+from models.core.access import public_message, viewer
 from models.core.errors import PlaygroundError
 from models.core.jobs import Job
 from models.core.tasks import TRAINABLE_TASKS
 from models.datasets.registry import get_spec, list_datasets, load_dataset
-from models.finetune.jobs import start_run
 from models.finetune.methods import METHODS, available_methods
 
 INTRO = (
@@ -56,6 +57,11 @@ def dataset_info(dataset: str) -> tuple[str, int, int]:
         "from here; the test split is never trained or tuned on)."
     )
     return text, len(train.frame), len(validation.frame)
+
+
+def my_runs(request: gr.Request) -> Any:
+    """The past-runs dropdown as this caller may see it (hosted: their runs and the operators')."""
+    return runs_dropdown(viewer(caller(request)))
 
 
 def _cleared_warning(current_status: str | None) -> Any:
@@ -83,6 +89,7 @@ def create_finetune_tab(app: gr.Blocks) -> None:
     _wire_training(form, results, job_state, train_button, stop_button)
     _wire_past_runs(results)
     gr.api(finetune_api, api_name="finetune", concurrency_limit=None)
+    gr.api(stop_api, api_name="stop")
 
 
 def _wire_data(app: gr.Blocks, data: DataSettings, form: Form, results: Results) -> None:
@@ -136,7 +143,7 @@ def _wire_data(app: gr.Blocks, data: DataSettings, form: Form, results: Results)
     outputs = [data.upload_group, data.info, form.train_size, form.eval_size, form.base,
                results.status]  # fmt: skip
     app.load(on_dataset, data.dataset, outputs, **private).then(
-        runs_dropdown, outputs=results.past_runs, **private
+        my_runs, outputs=results.past_runs, **private
     )
     data.dataset.change(on_dataset, [data.dataset, results.status], outputs, **private)
     data.upload.change(
@@ -151,19 +158,34 @@ def _wire_training(
 ) -> None:
     """Train starts this session's job and follows it; Stop asks it to stop."""
 
-    def run(values: dict) -> Iterator[dict]:
+    def run(values: dict, request: gr.Request) -> Iterator[dict]:
+        who = caller(request)
+
+        def start() -> Job:
+            try:
+                config = form.config(values)
+            except (TypeError, ValueError) as err:
+                raise PlaygroundError("Fill in every setting with a number.") from err
+            return start_for(config, who)
+
         def finished(job: Job) -> dict:
             record = job.result.as_dict()
             failed = [m for m in record["methods"] if m["status"] == "failed"]
             word = "Stopped" if record["status"] == "stopped" else "Done"
-            text = f"**{word}.** Run `{record['run_id']}` saved in `{record['folder']}`."
+            text = public_message(
+                f"**{word}.** Run `{record['run_id']}` saved in `{record['folder']}`."
+            )
+            if job.time_limited:
+                text += " It reached this server's time limit for a run."
             if failed:
-                text += " ⚠️ " + "; ".join(f"{m['method']} failed: {m['error']}" for m in failed)
+                text += " ⚠️ " + "; ".join(
+                    f"{m['method']} failed: {public_message(m['error'])}" for m in failed
+                )
             return {**results.shown(record), results.status: text,
-                    results.past_runs: runs_dropdown(), job_state: None}  # fmt: skip
+                    results.past_runs: runs_dropdown(viewer(who)), job_state: None}  # fmt: skip
 
         yield from follow_job(
-            lambda: start_run(form.config(values)),
+            start,
             started=lambda job: {
                 **results.cleared(),
                 job_state: job,
@@ -171,8 +193,11 @@ def _wire_training(
             },
             progress=results.live,
             finished=finished,
-            refused=lambda message: {results.status: f"⚠️ {message}"},
-            failed=lambda message: {results.status: f"⚠️ {message}", job_state: None},
+            refused=lambda message: {results.status: f"⚠️ {public_message(message)}"},
+            failed=lambda message: {
+                results.status: f"⚠️ {public_message(message)}",
+                job_state: None,
+            },
         )
 
     outputs = [results.status, results.estimates, results.curves, results.table, results.notes,
@@ -193,9 +218,9 @@ def _wire_training(
 def _wire_past_runs(results: Results) -> None:
     """Past runs can be listed again and shown (also the ``/finetune_run`` endpoint)."""
 
-    def show(run_id: str | None) -> Iterator[dict]:
+    def show(run_id: str | None, request: gr.Request) -> Iterator[dict]:
         try:
-            record = read_run(run_id).as_dict()
+            record = read_run(run_id, caller(request)).as_dict()
         except PlaygroundError as err:
             yield {results.status: f"⚠️ {err}"}
             return
@@ -208,7 +233,7 @@ def _wire_past_runs(results: Results) -> None:
             f"{record['data']['train_rows']:,} training rows, seed {record['seed']}.",
         }
 
-    results.refresh_runs.click(runs_dropdown, outputs=results.past_runs, api_visibility="private")
+    results.refresh_runs.click(my_runs, outputs=results.past_runs, api_visibility="private")
     results.show_run.click(
         show, results.past_runs,
         [results.status, results.table, results.curves, results.notes, results.confusion],

@@ -1,15 +1,49 @@
-"""The Fine-tuning tab's named API endpoints: ``/finetune`` (train) and ``/finetune_run`` (show)."""
+"""The Fine-tuning tab's named API endpoints: ``/finetune`` (train), ``/stop`` (stop your run)
+and ``/finetune_run`` (show a past run by its id)."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+
+import gradio as gr
+
+from demos.access import caller
+from demos.safety import api_guard
+from models.core.access import Caller, check_model_ref, viewer
 from models.core.errors import PlaygroundError
+from models.core.jobs import Job, stop_owned
+from models.core.settings import get_settings
 from models.finetune.config import FinetuneConfig
 from models.finetune.jobs import start_run
-from models.finetune.runs import RunRecord, load_record
+from models.finetune.runs import RunRecord, load_record, run_folder
+
+RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$")
+POLL_S = 2.0
 
 
-def finetune_api(config: dict) -> dict:
-    """Train like the tab does; blocks until done. For programs (the CLI is the other way).
+def start_for(config: FinetuneConfig, who: Caller) -> Job:
+    """Start ``config`` for ``who``: their run, stoppable by them, within the server's limits."""
+    check_model_ref(config.base, who)
+    limit_s = get_settings().max_run_minutes * 60
+    return start_run(config, owner=who.owner, limit_s=limit_s)
+
+
+def _progress(job: Job) -> dict:
+    snapshot = job.monitor.snapshot()
+    methods = {
+        name: {k: entry.get(k) for k in ("status", "step", "total_steps")}
+        for name, entry in snapshot["methods"].items()
+    }
+    return {"running": True, "phase": snapshot["phase"], "eta_s": snapshot["eta_s"],
+            "methods": methods}  # fmt: skip
+
+
+@api_guard
+def finetune_api(config: dict, request: gr.Request) -> Iterator[dict]:
+    """Train like the tab does. Streams progress and ends with the run record; `predict` returns
+    that record. Cancelling the call (or `/stop` from the same client) stops the run; what
+    finished is kept.
 
     Args:
         config: FinetuneConfig fields, e.g. {"dataset": "snips", "methods": ["lora", "head"],
@@ -19,26 +53,66 @@ def finetune_api(config: dict) -> dict:
         The run record (per method: trainable_params, wall_s, eval_accuracy, ...), or
         {"error": message} for settings that cannot work or when the server is busy training.
     """
-    unknown = set(config) - set(FinetuneConfig().to_dict())
-    if unknown:
-        return {"error": f"Unknown settings: {', '.join(sorted(unknown))}."}
-    if config.get("dataset") == "upload":
-        return {"error": "Uploads train from the tab or the command line, not through the API."}
+    who = caller(request)
     try:
-        job = start_run(FinetuneConfig.from_dict(config))
-    except (PlaygroundError, TypeError, ValueError) as err:
-        return {"error": str(err)}
-    job.wait()
+        parsed = FinetuneConfig.from_dict(config)
+        if parsed.dataset == "upload":
+            raise PlaygroundError(
+                "Uploads train from the tab or the command line, not through the API."
+            )
+        job = start_for(parsed, who)
+    except PlaygroundError as err:
+        yield {"error": str(err)}
+        return
+    try:
+        while job.running:
+            job.wait(POLL_S)
+            if job.running:
+                yield _progress(job)
+    finally:
+        if job.running:  # the caller cancelled or went away: nobody waits for this run
+            job.stop()
     if job.error:
-        return {"error": job.error}
-    return job.result.as_dict()
+        yield {"error": job.error}
+        return
+    record = job.result.as_dict()
+    if get_settings().hosted:  # which process trained it is the server's business
+        record = {k: v for k, v in record.items() if k not in ("pid", "host", "pid_started")}
+    yield record
 
 
-def read_run(run_id: str | None) -> RunRecord:
-    """A past run's record by id or folder (raises PlaygroundError with the reason)."""
+@api_guard
+def stop_api(request: gr.Request) -> dict:
+    """Stop the run this client started (after its current step; finished methods are kept).
+
+    Returns:
+        {"stopping": true, "run": what it was} or {"stopping": false, "message": why not}.
+    """
+    job = stop_owned(caller(request).owner)
+    if job is None:
+        return {"stopping": False, "message": "Nothing of yours is training."}
+    return {"stopping": True, "run": job.description}
+
+
+def read_run(run_id: object, who: Caller | None = None) -> RunRecord:
+    """A past run's record by its id (raises PlaygroundError with the reason).
+
+    Only ids are read, only inside the runs folder. On a public server a caller sees their own
+    runs and the operators'; another user's run is "not found", as a missing one is.
+    """
     if not run_id:
         raise PlaygroundError("Choose a past run first.")
+    if not isinstance(run_id, str) or not RUN_ID.match(run_id):
+        raise PlaygroundError("A run id is letters, digits, '.', '-' and '_' (see Past runs).")
+    not_found = PlaygroundError(f"There is no past run '{run_id}'. Refresh Past runs.")
     try:
-        return load_record(run_id)
-    except (OSError, ValueError) as err:
-        raise PlaygroundError(f"Could not read run {run_id}: {err}") from err
+        record = load_record(str(run_folder(run_id)))
+    except (OSError, ValueError, TypeError) as err:
+        raise not_found from err
+    if (
+        who is not None
+        and viewer(who) is not None
+        and getattr(record, "owner", "") not in ("", who.owner)
+    ):
+        raise not_found
+    return record

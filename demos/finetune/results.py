@@ -10,7 +10,7 @@ import gradio as gr
 from demos.widgets import heatmap_html
 from models.finetune import report
 from models.finetune.methods import method_title
-from models.finetune.runs import list_runs
+from models.finetune.runs import RunRecord, list_runs
 
 READY = "Choose settings and press **Train**."
 
@@ -34,7 +34,7 @@ class Results:
         return {
             self.table: gr.update(value=report.results_frame(record), visible=True),
             self.curves: report.curves_frame(record["methods"]),
-            self.notes: report.fit_markdown(record),
+            self.notes: interrupted_markdown(record) + report.fit_markdown(record),
             self.confusion: confusion_html(record),
         }
 
@@ -66,9 +66,45 @@ def confusion_html(record: dict) -> str:
     return "".join(parts) or "<p>No finished method yet.</p>"
 
 
-def runs_dropdown() -> Any:
-    """The past-runs dropdown, re-read from the runs folder."""
-    return gr.update(choices=report.runs_choices(list_runs()))
+def finished_and_lost(record: dict) -> tuple[list[str], list[str]]:
+    """An interrupted run's methods that finished (kept) and those the interruption lost."""
+    kept = [m["method"] for m in record["methods"] if m["status"] in ("done", "stopped")]
+    lost = [m["method"] for m in record["methods"] if m["status"] == "interrupted"]
+    return kept, lost
+
+
+def interrupted_markdown(record: dict) -> str:
+    """For an interrupted run, a line on what was kept and what was lost; else nothing."""
+    if record["status"] != "interrupted":
+        return ""
+    kept, lost = (", ".join(method_title(m) for m in names) or "none"
+                  for names in finished_and_lost(record))  # fmt: skip
+    return (
+        f"⚠️ **Interrupted**: the server stopped during this run. Finished and kept: {kept}. "
+        f"Lost: {lost}.\n\n"
+    )
+
+
+def run_label(label: str, record: RunRecord) -> str:
+    """A past run's dropdown label; an interrupted run names what it kept and what it lost."""
+    if record.status != "interrupted":
+        return label
+    kept, lost = finished_and_lost(record.as_dict())
+    return f"{label} ({', '.join(kept) or 'nothing'} kept; {', '.join(lost) or 'nothing'} lost)"
+
+
+def runs_dropdown(viewer: str | None = None) -> Any:
+    """The past-runs dropdown, re-read from the runs folder: the runs ``viewer`` may see.
+
+    ``viewer`` None lists every run (local use); else a session id (the operator's runs and its
+    own). An interrupted run is labelled so, with the methods it kept and lost.
+    """
+    records = list_runs(viewer=viewer)
+    choices = report.runs_choices(records)
+    labelled = [
+        (run_label(label, r), run_id) for (label, run_id), r in zip(choices, records, strict=True)
+    ]
+    return gr.update(choices=labelled)
 
 
 def create_results() -> Results:

@@ -6,11 +6,14 @@ from collections.abc import Iterator
 
 import gradio as gr
 
+from demos.access import caller
 from demos.finetune.form import Form
 from demos.jobs import follow_job, stop_job
 from demos.widgets import heatmap_html
-from models.core.errors import ConfigError
+from models.core.access import check_model_ref, public_message
+from models.core.errors import ConfigError, PlaygroundError
 from models.core.jobs import Job
+from models.core.settings import get_settings
 from models.finetune.config import FinetuneConfig
 from models.finetune.jobs import start_sweep
 from models.finetune.methods import METHODS
@@ -69,12 +72,19 @@ def create_sweep(form: Form, methods: list[tuple[str, str]]) -> None:
         heatmap = gr.HTML(elem_id="ft-sweep-map")
     job_state = gr.State(None)
 
-    def run(values: dict) -> Iterator[dict]:
+    def run(values: dict, request: gr.Request) -> Iterator[dict]:
         def start() -> Job:
             batch_sizes, learning_rates = parse_grid(values[batches], values[rates])
-            config = form.config(values).to_dict()
-            config = FinetuneConfig.from_dict({**config, "train_size": int(values[rows])})
-            return start_sweep(config, values[method], batch_sizes, learning_rates)
+            try:
+                config = form.config(values).to_dict()
+                config = FinetuneConfig.from_dict({**config, "train_size": int(values[rows])})
+            except (TypeError, ValueError) as err:
+                raise PlaygroundError("Fill in every setting with a number.") from err
+            who = caller(request)
+            check_model_ref(config.base, who)
+            limit_s = get_settings().max_run_minutes * 60
+            return start_sweep(config, values[method], batch_sizes, learning_rates, who.owner,
+                               limit_s)  # fmt: skip
 
         def finished(job: Job) -> dict:
             result = job.result
@@ -87,8 +97,8 @@ def create_sweep(form: Form, methods: list[tuple[str, str]]) -> None:
             started=lambda job: {job_state: job, status: f"Started: {job.description}"},
             progress=lambda snapshot: {status: progress_markdown(snapshot)},
             finished=finished,
-            refused=lambda message: {status: f"⚠️ {message}"},
-            failed=lambda message: {status: f"⚠️ {message}", job_state: None},
+            refused=lambda message: {status: f"⚠️ {public_message(message)}"},
+            failed=lambda message: {status: f"⚠️ {public_message(message)}", job_state: None},
         )
 
     button.click(

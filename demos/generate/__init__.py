@@ -41,7 +41,7 @@ def _wire_column(column: Column, techniques: gr.State) -> None:
 
     def on_technique(key: str, own: dict[str, Technique]) -> dict:
         everything = {**load_techniques(), **(own or {})}
-        if key not in everything:
+        if not isinstance(key, str) or key not in everything:
             return {}
         fields = technique_fields(everything[key])
         return {column.description: fields["description"], column.system: fields["system"],
@@ -49,6 +49,8 @@ def _wire_column(column: Column, techniques: gr.State) -> None:
                 column.examples: fields["examples"]}  # fmt: skip
 
     def on_backend(name: str) -> dict:
+        if not isinstance(name, str) or name not in BACKENDS:
+            return {}
         spec = BACKENDS[name]
         return {column.backend_note: spec.note,
                 column.base_url: gr.update(visible=spec.needs_url),

@@ -10,10 +10,12 @@ import gradio as gr
 import pandas as pd
 
 from demos.generate.column import Column
+from demos.generate.run import checked_target
 from demos.widgets import progress_bar
+from models.core import inputs
 from models.core.errors import PlaygroundError
-from models.generate.icl import ICL_DATASETS, SHOTS, IclReport, icl_curve
-from models.generate.params import GenerationParams
+from models.generate.icl import ICL_DATASETS, MAX_ROWS, MIN_ROWS, SHOTS, IclReport, icl_curve
+from models.generate.params import MAX_NEW_TOKENS, MAX_SEED, GenerationParams
 
 EXPLAIN = (
     "A few dozen validation rows (chosen by the seed, every class kept), classified by column A's "
@@ -74,14 +76,20 @@ def create_icl(column: Column) -> None:
         event = threading.Event()
         yield {running: event, status: "Running…", table: None}
         try:
-            params = GenerationParams.build(0.0, 1.0, min(int(max_new_tokens or 16), 32), 1.0,
-                                            "", int(seed_value or 0))  # fmt: skip
+            task_name = inputs.choice(task_name, "Task", ICL_DATASETS)
+            dataset_name = inputs.choice(dataset_name, "Dataset", ICL_DATASETS[task_name])
+            n = inputs.integer(n, "Rows", MIN_ROWS, MAX_ROWS)
+            seed = inputs.optional_integer(seed_value, "Seed", 0, MAX_SEED) or 0
+            tokens = inputs.optional_integer(max_new_tokens, "Max new tokens", 1, MAX_NEW_TOKENS)
+            # A label is a word or two: 32 tokens is plenty, and keeps 4 x rows calls short.
+            params = GenerationParams.build(0.0, 1.0, min(tokens or 16, 32), 1.0, "", seed)
+            target = checked_target(backend, model, base_url, api_key)
             report = None
             for k in SHOTS:  # one shot count at a time: the curve grows as it goes
                 part = icl_curve(
-                    task_name, dataset_name, backend, model or "", int(n), int(seed_value or 0),
-                    params, base_url or "", api_key or "", (k,), progress_bar(progress), event,
-                    reference=k == SHOTS[-1],
+                    task_name, dataset_name, target["backend"], target["model"], n, seed,
+                    params, target["base_url"], target["api_key"], (k,), progress_bar(progress),
+                    event, reference=k == SHOTS[-1],
                 )  # fmt: skip
                 if report is None:
                     report = part

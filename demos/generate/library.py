@@ -11,6 +11,7 @@ import gradio as gr
 
 from demos.generate.column import Column
 from demos.generate.run import edited_technique
+from models.core import inputs
 from models.core.errors import PlaygroundError
 from models.generate.techniques import (
     MAX_TECHNIQUES,
@@ -31,7 +32,7 @@ def _choices(own: dict[str, Technique]) -> list[tuple[str, str]]:
 
 def save_technique(own: dict[str, Technique], name: str, technique: Technique) -> dict:
     """``own`` with ``technique`` saved as ``name`` (checked)."""
-    name = (name or "").strip()
+    name = inputs.text(name, "The name", allow_empty=True, max_chars=1_000).strip()
     if not name or len(name) > 60:
         raise TemplateError("Name the technique (up to 60 characters).")
     key = "my-" + "-".join(name.lower().split())
@@ -45,13 +46,16 @@ def save_technique(own: dict[str, Technique], name: str, technique: Technique) -
 
 
 def read_techniques(path: str) -> dict[str, Technique]:
+    """Techniques from an uploaded TOML / JSON file (raises TemplateError with the reason)."""
     file = Path(path)
-    if file.stat().st_size > MAX_FILE_BYTES:
-        raise TemplateError(f"A techniques file is at most {MAX_FILE_BYTES // 1024} KB.")
     try:
+        if file.stat().st_size > MAX_FILE_BYTES:
+            raise TemplateError(f"A techniques file is at most {MAX_FILE_BYTES // 1024} KB.")
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError as err:
         raise TemplateError("The file is not UTF-8 text.") from err
+    except OSError as err:
+        raise TemplateError(f"The file could not be read ({err.strerror or 'no access'}).") from err
     return parse_techniques(text)
 
 

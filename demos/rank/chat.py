@@ -10,15 +10,17 @@ import gradio as gr
 import pandas as pd
 
 from demos.widgets import column_dropdowns, progress_bar, read_upload
+from models.core import inputs
+from models.core.access import caller_for, check_model_ref
 from models.core.errors import PlaygroundError
 from models.prepare.background import get_preparation
 from models.prepare.status import notice
 from models.rank.banks import BANKS, DEFAULT_BANK, QABank, bank_from_upload, load_bank
 from models.rank.chat import DEFAULT_TOP_K, MAX_TOP_K, Reply, ask, bot_message
-from models.rank.encoders import tuned_encoders
+from models.rank.encoders import encoders_dir, tuned_encoders
 from models.rank.evaluate import evaluate_bank
 from models.rank.qdrant import where
-from models.rank.rankers import AUTO, HYBRID, LEXICAL, MEMORY, QDRANT, get_index
+from models.rank.rankers import AUTO, BACKENDS, HYBRID, LEXICAL, MEMORY, QDRANT, get_index
 from models.sources.packaged import PACKAGED
 
 UPLOAD = "upload"
@@ -81,6 +83,14 @@ def chosen_bank(name: str, uploaded: QABank | None) -> QABank:
             raise PlaygroundError("Upload a Q/A file and press Use this bank first.")
         return uploaded
     return load_bank(name)
+
+
+def checked_ranker(model: str, backend: str) -> tuple[str, str]:
+    """The typed ranker reference (blank: auto) and the search backend, checked."""
+    model = inputs.text(model, "Ranker", allow_empty=True, max_chars=inputs.MAX_NAME_CHARS)
+    # On a public server a typed folder must be one of the encoders tuned here (or the cache's).
+    check_model_ref(model.strip() or AUTO, caller_for(None, None), allowed=(encoders_dir(),))
+    return model.strip() or AUTO, inputs.choice(backend or MEMORY, "Search", BACKENDS)
 
 
 def preparing_notice(bank_name: str) -> tuple[str, dict]:
@@ -150,7 +160,9 @@ def create_chat(app: gr.Blocks) -> ChatControls:
             bar = progress_bar(progress, "{message}")
             if own and cut is None:
                 raise PlaygroundError("Type a threshold, or untick My own threshold.")
-            result = ask(text, qa, model_ref or AUTO, int(k), cut if own else None, bar, search)
+            ranker, search = checked_ranker(model_ref, search)
+            top_k = inputs.integer(k, "Answers shown", 1, MAX_TOP_K)
+            result = ask(text, qa, ranker, top_k, cut if own else None, bar, search)
         except PlaygroundError as err:
             return {info: f"⚠️ {err}"}  # the chat and the typed message stay as they were
         history += [{"role": "user", "content": text.strip()},
@@ -195,7 +207,8 @@ def create_chat(app: gr.Blocks) -> ChatControls:
     ) -> Any:  # fmt: skip
         try:
             qa = chosen_bank(bank_name, user_bank)
-            index = get_index(qa, model_ref or AUTO, progress_bar(progress, "{message}"))
+            ranker, _ = checked_ranker(model_ref, MEMORY)
+            index = get_index(qa, ranker, progress_bar(progress, "{message}"))
             results = evaluate_bank(qa, index)
         except PlaygroundError as err:
             return {info: f"⚠️ {err}"}
@@ -208,10 +221,10 @@ def create_chat(app: gr.Blocks) -> ChatControls:
     notice_outputs = [preparing, preparing_timer]
     app.load(preparing_notice, bank, notice_outputs, **private)
     preparing_timer.tick(preparing_notice, bank, notice_outputs, show_progress="hidden", **private)
-    inputs = [message, chat, bank, model, top_k, own_threshold, threshold, uploaded, backend]
+    asked = [message, chat, bank, model, top_k, own_threshold, threshold, uploaded, backend]
     outputs = [chat, message, details, candidates, info]
-    send.click(on_send, inputs, outputs, **private)
-    message.submit(on_send, inputs, outputs, **private)
+    send.click(on_send, asked, outputs, **private)
+    message.submit(on_send, asked, outputs, **private)
     bank.change(on_bank, [bank, uploaded], [upload_group, evaluation, info, model], **private)
     bank.change(preparing_notice, bank, notice_outputs, **private)
     upload.change(on_file, upload, [info, question_column, answer_column], **private)

@@ -14,13 +14,14 @@ import gradio as gr
 import pandas as pd
 
 from demos.jobs import follow_job, stop_job
-from demos.rank.chat import ChatControls, chosen_bank, model_choices
+from demos.rank.chat import ChatControls, checked_ranker, chosen_bank, model_choices
 from models.core.errors import PlaygroundError
 from models.core.jobs import Job, start_job
 from models.core.monitor import Monitor
+from models.core.settings import get_settings
 from models.rank.banks import QABank
 from models.rank.encoders import SELECTION_PART
-from models.rank.rankers import AUTO, LEXICAL
+from models.rank.rankers import LEXICAL, MEMORY
 from models.rank.tune import METHODS, TuneRecord, TuneSettings, comparison_rows, run_tune
 
 EXPLAIN = (
@@ -89,15 +90,17 @@ def create_tune(controls: ChatControls) -> None:
     ) -> Any:  # fmt: skip
         def start() -> Job:
             qa = chosen_bank(bank_name, user_bank)
-            if (model_ref or AUTO) == LEXICAL:
+            ranker, _ = checked_ranker(model_ref, MEMORY)
+            if ranker == LEXICAL:
                 raise PlaygroundError("The lexical ranker has no encoder: choose an embedding "
                                       "model as the ranker to fine-tune it.")  # fmt: skip
-            settings = TuneSettings(qa.name, model_ref or AUTO, tuple(chosen or ()),
+            settings = TuneSettings(qa.name, ranker, tuple(chosen or ()),
                                     float(budget), hard_negatives=bool(negatives))  # fmt: skip
             settings.check()
             monitor = Monitor(list(settings.methods))
+            limit_s = get_settings().max_run_minutes * 60  # nobody holds the slot for hours
             return start_job(f"tuning the encoder for {qa.title}", monitor,
-                             lambda m: run_tune(qa, settings, m))  # fmt: skip
+                             lambda m: run_tune(qa, settings, m), limit_s=limit_s)  # fmt: skip
 
         def finished(job: Job) -> dict:
             record: TuneRecord = job.result

@@ -43,7 +43,7 @@ def write_ensemble(
         **meta, "format": "ensemble", "labels": list(labels), "members": relative,
         "weights": weights,
     }  # fmt: skip
-    write_meta(folder, record)
+    write_meta(folder, record)  # and, last, the manifest (members are checked as they load)
     return folder
 
 

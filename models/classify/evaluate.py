@@ -21,7 +21,7 @@ import pandas as pd
 
 from models.classify.loaders import AUTO, get_classifier, is_zero_shot, resolve_choice
 from models.classify.predict import predict_with_progress
-from models.core import files
+from models.core import files, inputs
 from models.core.errors import PlaygroundError
 from models.core.metrics import classification_metrics
 from models.core.progress import Progress, silent
@@ -34,6 +34,7 @@ SYNONYMS = {
     "entail": "entailment",
     "contradict": "contradiction",
 }  # fmt: skip
+MAX_LIMIT = 10**9  # rows, without max_rows: a bound for the integer check only
 POSITIVE_NAMES = {"positive", "pos", "1", "true", "yes", "긍정", "spam", "entailment"}
 
 
@@ -178,20 +179,32 @@ def evaluate(
     limit: int | None = None,
     seed: int = 0,
     progress: Progress = silent,
+    max_rows: int | None = None,
 ) -> EvalReport:
-    """Evaluate on a registered dataset's split (``limit``: a stratified sample of N rows)."""
+    """Evaluate on a registered dataset's split (``limit``: a stratified sample of N rows).
+
+    Args:
+        max_rows: the most rows one evaluation may score (the tab and the API pass
+            ``settings.max_eval_rows``; the command line, run by the machine's owner, none).
+            Without a ``limit``, a larger split is refused rather than cut silently.
+
+    Raises:
+        PlaygroundError: a dataset of another task, an unknown split, a limit that is not a
+            row count from 1 to ``max_rows``, or a whole split over ``max_rows``.
+    """
     spec = get_spec(dataset)
     if spec.task != task:
         raise PlaygroundError(f"{spec.title} is a {spec.task} dataset, not {task}.")
+    if limit is not None:
+        limit = inputs.integer(limit, "The limit (rows)", 1, max_rows or MAX_LIMIT)
     loaded = load_dataset(dataset, split)
     frame = loaded.frame
+    if limit is None and max_rows is not None and len(frame) > max_rows:
+        raise inputs.InputError(
+            f"The {split} split of {spec.title} has {len(frame):,} rows, more than the "
+            f"{max_rows:,} one evaluation may score here: pass a limit from 1 to {max_rows:,}."
+        )
     if limit is not None:
-        whole = isinstance(limit, int | float) and float(limit).is_integer()
-        if isinstance(limit, bool) or not whole:
-            raise PlaygroundError(f"The limit is a whole number of rows (got {limit!r}).")
-        limit = int(limit)
-        if limit < 1:
-            raise PlaygroundError("Evaluate at least one row.")
         frame = sample_rows(frame, min(limit, len(frame)), seed)
     report = evaluate_frame(frame, task, model, spec.language, dataset, split, progress)
     if loaded.source == "sample":

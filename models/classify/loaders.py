@@ -24,7 +24,7 @@ from models.core.errors import PlaygroundError
 from models.core.tasks import NLI_LABELS
 from models.datasets.registry import get_spec, load_dataset
 from models.sources import task_models
-from models.sources.loading import load_classifier, load_embedder, load_once
+from models.sources.loading import load_classifier, load_embedder, load_guarded, load_once
 from models.sources.resolver import ResolvedModel, resolve
 
 AUTO = "auto"
@@ -92,8 +92,11 @@ def get_classifier(
         return _zero_shot(task, choice, labels, language)
 
     def build() -> Classifier:
+        # Refuses a damaged folder (which file, what to do) before anything is read from it.
         resolved = resolve(choice, want="classifier")
-        return LOADERS.get(resolved.format, _transformers_classifier)(task, resolved)
+        loader = LOADERS.get(resolved.format, _transformers_classifier)
+        # This app's own formats read their files here: any failure becomes one sentence.
+        return load_guarded(resolved, lambda: loader(task, resolved))
 
     # Resolving reads several files, a cost every single-text call would pay; a folder's contents
     # do not change under the same modification time (runs always write new folders).

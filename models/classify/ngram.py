@@ -23,8 +23,10 @@ from typing import Any
 
 import numpy as np
 
+from models.core import manifest
 from models.core.maths import probabilities
 from models.core.progress import Progress, silent
+from models.sources.formats import META_FILE
 from models.sources.loading import load_once
 from models.sources.resolver import ResolvedModel
 
@@ -82,10 +84,13 @@ class NgramModel:
         }  # fmt: skip
 
     def save(self, folder: Path) -> None:
+        """The vocabulary and weights, then (last) the manifest that lists them."""
         folder.mkdir(parents=True, exist_ok=True)
         text = json.dumps(self.vocabulary, ensure_ascii=False)
         (folder / VOCABULARY).write_text(text, encoding="utf-8")
         np.savez(folder / WEIGHTS, idf=self.idf, coef=self.coef, intercept=self.intercept)
+        # ``write_meta`` writes it again after playground.json; this one is for a bare save.
+        manifest.write(folder, exclude=(META_FILE,))
 
     @classmethod
     def load(cls, folder: str | Path, meta: dict) -> NgramModel:

@@ -9,8 +9,10 @@ import numpy as np
 
 from models.classify.classifiers import Classifier
 from models.classify.loaders import AUTO, get_classifier
+from models.core import inputs
 from models.core.errors import PlaygroundError
 from models.core.progress import Progress, silent
+from models.core.tasks import CLASSIFICATION_TASKS
 from models.core.text import detect_language
 
 PROGRESS_CHUNK = 1000
@@ -31,13 +33,24 @@ class Prediction:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def checked_choice(task: object, model: object) -> tuple[str, str]:
+    """The task (one of the classification tasks) and the model reference (blank: auto),
+    checked before anything loads; the tab and the API both call this."""
+    task = inputs.choice(task, "task", CLASSIFICATION_TASKS)
+    model = inputs.text(model, "model", allow_empty=True, max_chars=inputs.MAX_NAME_CHARS)
+    return task, model.strip() or AUTO
+
+
 def check_input(task: str, text: str, text_pair: str | None) -> None:
-    """Reject empty or incomplete input with a message a user can act on."""
-    if not (text or "").strip():
+    """Reject empty, incomplete, oversized or non-text input with a message a user can act on."""
+    # Type, length (settings.max_text_chars) and content first: a list or a NUL never gets further.
+    text = inputs.text(text, "The premise" if task == "nli" else "The text", allow_empty=True)
+    text_pair = inputs.text(text_pair, "The hypothesis", allow_empty=True)
+    if not text.strip():
         raise PlaygroundError(
             "Type a premise first." if task == "nli" else "Type a sentence to classify."
         )
-    if task == "nli" and not (text_pair or "").strip():
+    if task == "nli" and not text_pair.strip():
         raise PlaygroundError("NLI compares two sentences: type a hypothesis too.")
 
 

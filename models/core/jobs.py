@@ -119,6 +119,8 @@ class Job:
     result: Any = None
     error: str | None = None
     thread: threading.Thread | None = field(default=None, repr=False)
+    owner: str = ""  # who may stop it through the API (an opaque session id; "" = nobody)
+    time_limited: bool = False  # True once the server's time limit asked it to stop
 
     @property
     def running(self) -> bool:
@@ -132,20 +134,54 @@ class Job:
             self.thread.join(timeout)
 
 
+_RUNNING: dict[str, Job] = {}  # owner -> their running job, for ``stop_owned``
+_running_lock = threading.Lock()
+
+
+def running_job(owner: str) -> Job | None:
+    """The job ``owner`` started that is still running, if any."""
+    with _running_lock:
+        job = _RUNNING.get(owner) if owner else None
+    return job if job is not None and job.running else None
+
+
+def stop_owned(owner: str) -> Job | None:
+    """Ask ``owner``'s running job to stop (finished methods are kept); returns it, or None."""
+    job = running_job(owner)
+    if job is not None:
+        job.stop()
+    return job
+
+
+def _stop_after(job: Job, limit_s: float) -> None:
+    """Ask ``job`` to stop once it has run ``limit_s``: nobody holds the one slot for hours."""
+    if limit_s > 0 and job.thread is not None:
+        job.thread.join(limit_s)
+        if job.running:
+            job.time_limited = True
+            job.monitor.phase(f"Stopping: this server's limit is {limit_s / 60:g} minutes a run.")
+            job.stop()
+
+
 def start_job(
     description: str,
     monitor: Monitor,
     work: Callable[[Monitor], Any],
     slot: TrainingSlot = TRAINING_SLOT,
+    owner: str = "",
+    limit_s: float = 0.0,
 ) -> Job:
     """Run ``work(monitor)`` in a thread while holding ``slot``.
+
+    ``owner`` (an opaque id) may later stop it with ``stop_owned``; ``limit_s`` > 0 asks it to
+    stop after that many seconds (what finished is kept).
 
     Raises:
         SlotBusy: someone else is training on this server.
     """
     if not slot.acquire_for_user(description, lambda: monitor.snapshot()["eta_s"]):
         raise SlotBusy(slot.busy_message() or "Another training run is in progress.")
-    job = Job(monitor=monitor, description=description)
+    job = Job(monitor=monitor, description=description, owner=owner)
 
     def target() -> None:
         try:
@@ -161,7 +197,15 @@ def start_job(
             monitor.phase(job.error)
         finally:
             slot.release()
+            with _running_lock:
+                if _RUNNING.get(owner) is job:
+                    del _RUNNING[owner]
 
+    if owner:
+        with _running_lock:
+            _RUNNING[owner] = job
     job.thread = threading.Thread(target=target, name=f"training: {description}", daemon=True)
     job.thread.start()
+    if limit_s > 0:
+        threading.Thread(target=_stop_after, args=(job, limit_s), daemon=True).start()
     return job

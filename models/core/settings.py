@@ -128,6 +128,14 @@ class Settings:
             "change shared state in hosted mode.",
         },
     )
+    api_hosts: str = field(
+        default="",
+        metadata={
+            "env": "PLAYGROUND_API_HOSTS",
+            "help": "In hosted mode, the only hosts an OpenAI-compatible base URL may name "
+            "(comma-separated), so a public server never connects where a visitor points it.",
+        },
+    )
     max_text_chars: int = field(
         default=10_000,
         metadata={"env": "PLAYGROUND_MAX_TEXT_CHARS", "help": "Longest text a request may send."},

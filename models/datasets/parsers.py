@@ -9,12 +9,16 @@ Splitting into train / validation / test happens in ``registry.py``, not here.
 from __future__ import annotations
 
 import csv
+import functools
 import json
+import math
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 from models.core.errors import DatasetError
+from models.core.inputs import clip
 
 SNIPS_INTENTS = (
     "AddToPlaylist",
@@ -27,6 +31,42 @@ SNIPS_INTENTS = (
 )
 NSMC_LABELS = {"0": "negative", "1": "positive"}
 CHATBOT_LABELS = {"0": "everyday", "1": "breakup", "2": "love"}
+Parser = Callable[..., pd.DataFrame]
+# What a file that is not in upstream's shape raises while it is read: a missing column or
+# key (KeyError), a field of the wrong type (TypeError, AttributeError), a bad number or bad
+# bytes (ValueError), a short row (IndexError), JSON nested thousands deep (RecursionError).
+MALFORMED = (
+    OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError,
+    csv.Error,
+)  # fmt: skip
+
+
+def upstream_format(parse: Parser) -> Parser:
+    """A reader whose failures on a malformed or missing file are one DatasetError sentence."""
+
+    @functools.wraps(parse)
+    def read(root: Path, *args: object, **kwargs: object) -> pd.DataFrame:
+        try:
+            return parse(root, *args, **kwargs)
+        except DatasetError:
+            raise
+        except MALFORMED as err:
+            raise DatasetError(
+                f"The {parse.__name__} files in {root.name} are not in upstream's format "
+                f"({_reason(err)})."
+            ) from err
+
+    return read
+
+
+def _reason(err: BaseException) -> str:
+    if isinstance(err, KeyError):
+        return f"no field or column {clip(str(err.args[0] if err.args else err), 60)!r}"
+    if isinstance(err, FileNotFoundError):
+        return f"missing file {Path(str(err.filename)).name}"
+    if isinstance(err, RecursionError):
+        return "nested too deeply"
+    return clip(" ".join(str(err).split()) or type(err).__name__, 160)
 
 
 def read_tsv(path: Path) -> pd.DataFrame:
@@ -46,6 +86,7 @@ def read_tsv(path: Path) -> pd.DataFrame:
         ) from err
 
 
+@upstream_format
 def nsmc(root: Path, file: str) -> pd.DataFrame:
     """NSMC ``id<TAB>document<TAB>label`` with 0 = negative, 1 = positive."""
     frame = read_tsv(root / file)
@@ -59,10 +100,11 @@ def nsmc(root: Path, file: str) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
+@upstream_format
 def vader(root: Path, file: str) -> pd.DataFrame:
     """VADER ground truth ``id<TAB>mean score<TAB>text`` (no header); label = sign of the score.
 
-    A mean score of exactly 0 has no sign, so those rows are dropped.
+    A mean score of exactly 0 (or not a finite number) has no sign, so those rows are dropped.
     """
     rows = []
     with open(root / file, encoding="utf-8", errors="replace") as handle:
@@ -72,7 +114,7 @@ def vader(root: Path, file: str) -> pd.DataFrame:
                 continue
             row_id, score, text = parts
             value = float(score)
-            if value == 0.0 or not text.strip():
+            if not math.isfinite(value) or value == 0.0 or not text.strip():
                 continue
             label = "positive" if value > 0 else "negative"
             rows.append((row_id, text.strip(), label, value))
@@ -86,6 +128,7 @@ def _decode_snips(raw: bytes) -> str:
     return text.encode("utf-16", errors="surrogatepass").decode("utf-16", errors="replace")
 
 
+@upstream_format
 def snips(root: Path, pattern: str) -> pd.DataFrame:
     """SNIPS ``{Intent: [{"data": [{"text": ...}, ...]}]}``, one file per intent, pieces joined."""
     rows = []
@@ -99,6 +142,7 @@ def snips(root: Path, pattern: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["text", "label"])
 
 
+@upstream_format
 def clinc150(root: Path, keys: tuple[str, ...]) -> pd.DataFrame:
     """CLINC150 ``data_full.json``: lists of ``[text, intent]`` under the given keys."""
     data = json.loads((root / "data_full.json").read_text(encoding="utf-8"))
@@ -106,12 +150,14 @@ def clinc150(root: Path, keys: tuple[str, ...]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["text", "label"])
 
 
+@upstream_format
 def banking77(root: Path, file: str) -> pd.DataFrame:
     """BANKING77 ``text,category`` CSV."""
     frame = pd.read_csv(root / file, keep_default_na=False, dtype=str, encoding="utf-8")
     return pd.DataFrame({"text": frame["text"].str.strip(), "label": frame["category"].str.strip()})
 
 
+@upstream_format
 def kornli(root: Path, file: str) -> pd.DataFrame:
     """KorNLI ``sentence1<TAB>sentence2<TAB>gold_label``."""
     frame = read_tsv(root / file)
@@ -124,6 +170,7 @@ def kornli(root: Path, file: str) -> pd.DataFrame:
     )
 
 
+@upstream_format
 def korsts(root: Path, file: str) -> pd.DataFrame:
     """KorSTS ``genre, filename, year, id, score, sentence1, sentence2``; score 0-5."""
     frame = read_tsv(root / file)
@@ -137,6 +184,7 @@ def korsts(root: Path, file: str) -> pd.DataFrame:
     )
 
 
+@upstream_format
 def chatbot_data(root: Path, file: str = "ChatbotData.csv") -> pd.DataFrame:
     """Chatbot_data ``Q,A,label`` with 0 everyday, 1 breakup, 2 love."""
     frame = pd.read_csv(root / file, keep_default_na=False, dtype=str, encoding="utf-8")

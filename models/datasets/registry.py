@@ -17,6 +17,7 @@ import pandas as pd
 from models.core import files
 from models.core.cache import BoundedCache
 from models.core.errors import DatasetError
+from models.core.inputs import quoted
 from models.core.settings import Settings, get_settings
 from models.datasets.download import download
 from models.datasets.specs import DATASETS, DatasetSpec
@@ -62,11 +63,10 @@ class LoadedDataset:
 
 def get_spec(name: str) -> DatasetSpec:
     """The registry entry for ``name``, or a DatasetError listing the known names."""
-    try:
+    if isinstance(name, str) and name in DATASETS:
         return DATASETS[name]
-    except KeyError:
-        known = ", ".join(DATASETS)
-        raise DatasetError(f"Unknown dataset '{name}'. Known datasets: {known}.") from None
+    known = ", ".join(DATASETS)
+    raise DatasetError(f"Unknown dataset {quoted(name)}. Known datasets: {known}.")
 
 
 def list_datasets(task: str | None = None, language: str | None = None) -> list[DatasetSpec]:
@@ -160,9 +160,9 @@ def load_dataset(
         The rows with ``text`` (``text_pair``) and ``label`` columns, and where they came from.
     """
     spec = get_spec(name)
-    if split not in spec.splits:
+    if not isinstance(split, str) or split not in spec.splits:
         raise DatasetError(
-            f"{spec.title} has no split '{split}'. Choose one of: {', '.join(spec.splits)}."
+            f"{spec.title} has no split {quoted(split)}. Choose one of: {', '.join(spec.splits)}."
         )
     root, source, note = locate(name, settings, allow_download)
     stamp = max((root / f.path).stat().st_mtime for f in spec.files)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from dataclasses import dataclass
@@ -10,6 +11,8 @@ from pathlib import Path
 import pandas as pd
 
 from models.core.errors import DatasetError
+from models.core.inputs import clip, quoted
+from models.core.settings import get_settings
 
 # Korean spreadsheets are often saved by Excel in CP949; UTF-8 (with or without BOM) otherwise.
 ENCODINGS = ("utf-8-sig", "cp949")
@@ -50,9 +53,9 @@ def read_table(path: str | Path, max_rows: int) -> pd.DataFrame:
     suffix = path.suffix.lower()
     if suffix not in {".csv", ".tsv", ".txt", ".jsonl", ".json"}:
         raise DatasetError(
-            f"{path.name}: upload a .csv, .tsv or .jsonl file (got '{suffix or 'no extension'}')."
+            f"{path.name}: upload a .csv, .tsv or .jsonl file (got {quoted(suffix or 'none')})."
         )
-    text = _decode(path.read_bytes(), path.name)
+    text = _decode(_read_bytes(path), path.name)
     try:
         if suffix in {".jsonl", ".json"}:
             frame = _read_json(text)
@@ -61,9 +64,11 @@ def read_table(path: str | Path, max_rows: int) -> pd.DataFrame:
             frame = pd.read_csv(
                 io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, engine="python"
             )
-    except (ValueError, pd.errors.ParserError) as err:
-        raise DatasetError(f"{path.name} could not be parsed: {err}") from err
-    frame.columns = [str(c).strip() for c in frame.columns]
+    except (ValueError, csv.Error, pd.errors.ParserError) as err:
+        raise DatasetError(f"{path.name} could not be parsed: {_reason(err)}") from err
+    except RecursionError:  # JSON nested thousands deep
+        raise DatasetError(f"{path.name} could not be parsed: it is nested too deeply.") from None
+    frame.columns = _column_names(frame.columns, path.name)
     if frame.empty:
         raise DatasetError(f"{path.name} has no data rows.")
     if len(frame) > max_rows:
@@ -72,6 +77,39 @@ def read_table(path: str | Path, max_rows: int) -> pd.DataFrame:
             "Upload a smaller file (or raise PLAYGROUND_MAX_UPLOAD_ROWS)."
         )
     return frame
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, refused beyond ``settings.max_upload_mb`` before they are read."""
+    limit_mb = get_settings().max_upload_mb
+    try:
+        size = path.stat().st_size
+        if size > limit_mb * 1_000_000:
+            raise DatasetError(
+                f"{path.name} is {size / 1_000_000:.3g} MB; the limit is {limit_mb:g} MB. "
+                "Upload a smaller file (or raise PLAYGROUND_MAX_UPLOAD_MB)."
+            )
+        return path.read_bytes()
+    except OSError as err:
+        raise DatasetError(
+            f"{path.name} could not be read ({err.strerror or 'no access'})."
+        ) from None
+
+
+def _reason(err: Exception) -> str:
+    """A parser's complaint, one line and short (it can quote a whole malformed line)."""
+    return clip(" ".join(str(err).split()) or type(err).__name__, 200)
+
+
+def _column_names(columns: pd.Index, name: str) -> list[str]:
+    """Column names, trimmed; two that trim to the same name are refused (which is meant?)."""
+    names = [str(c).strip() for c in columns]
+    seen: set[str] = set()
+    for column in names:
+        if column in seen:
+            raise DatasetError(f"{name} has two columns named {quoted(column)}; rename one.")
+        seen.add(column)
+    return names
 
 
 def _read_json(text: str) -> pd.DataFrame:
@@ -146,10 +184,13 @@ def apply_mapping(
     """
     columns = list(frame.columns)
     wanted = {"text": mapping.text, "text_pair": mapping.text_pair, "label": mapping.label}
+    if not mapping.text:
+        raise DatasetError("Choose which column holds the text.")
     for role, column in wanted.items():
         if column and column not in columns:
             raise DatasetError(
-                f"There is no column '{column}' for the {role}. Columns: {', '.join(columns)}."
+                f"There is no column {quoted(column)} for the {role}. Columns: "
+                f"{clip(', '.join(columns), 300)}."
             )
     if need_label and not mapping.label:
         raise DatasetError("Choose which column holds the label (the true class of each row).")

@@ -29,7 +29,6 @@ from models.finetune.engine import run_finetune
 from models.finetune.methods import METHODS, LoraSettings
 from models.finetune.recipes import (
     DEFAULT_BUDGET_MINUTES,
-    default_result,
     recipe_config,
     train_default,
 )
@@ -221,10 +220,8 @@ def run_command(
     if record.get("plan"):
         print("budget plan:", json.dumps(record["plan"]))
     print(f"run folder: {record['folder'] or '(not saved)'}")
-    if default_for:
-        registered = default_result(outcome["record"])
-        if registered.status == "done":
-            print(f"now the default for {default_for}: {registered.method}")
+    if default_for and outcome["record"].promotion:
+        print(outcome["record"].promotion["message"])
     if json_path:
         files.write_json(json_path, record)
         print(f"record: {json_path}")

@@ -4,7 +4,9 @@
 - peft methods: the adapter (with the trained head inside), loaded onto the base model;
   LoRA can also be merged into a plain transformers folder;
 - frozen encoder + head: only the head's weights, loaded onto the base model.
-The tokenizer is saved only where the folder must stand alone (full, merged).
+The tokenizer is saved only where the folder must stand alone (full, merged). Each folder ends
+with ``playground.json`` and then ``manifest.json`` (``write_meta``), so a checkpoint cut short
+later is refused with a sentence instead of failing inside a library.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from models.core.manifest import MANIFEST
 from models.finetune.heads import head_module_names
 from models.finetune.methods import Method
 from models.sources.formats import HEAD_WEIGHTS, write_meta
@@ -25,7 +28,8 @@ TOKENIZER_FILES = (
 
 def folder_mb(folder: Path) -> float:
     """Size on disk of what the method saved: weights and configs, not the base's tokenizer."""
-    files = [p for p in folder.rglob("*") if p.is_file() and p.name not in TOKENIZER_FILES]
+    skip = {*TOKENIZER_FILES, MANIFEST}
+    files = [p for p in folder.rglob("*") if p.is_file() and p.name not in skip]
     return sum(p.stat().st_size for p in files) / 2**20
 
 
@@ -68,6 +72,7 @@ def save_checkpoint(
     folder.mkdir(parents=True, exist_ok=True)
     merged_folder = None
     WRITERS[method.checkpoint](model, tokenizer, folder)
+    # Last: playground.json, then the manifest of everything the writer saved.
     write_meta(folder, {**meta, "format": method.checkpoint})
     if merge and method.mergeable:
         merged_folder = folder.with_name(folder.name + "-merged")

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from models.core.errors import ConfigError
+from models.core.settings import Settings, get_settings
 from models.core.tasks import TRAINABLE_TASKS
 from models.finetune.methods import METHODS, LoraSettings
 
 SCHEDULERS = ("linear", "cosine", "constant_with_warmup")
-MAX_EPOCHS = 20
 
 
 @dataclass
@@ -88,16 +90,33 @@ class FinetuneConfig:
 
     @classmethod
     def from_dict(cls, data: dict) -> FinetuneConfig:
-        known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in data.items() if k in known}
+        """A config from JSON-like data (the API's): every field's type is checked here, so a
+        list where a number belongs is refused in one sentence, not deep inside training."""
+        if not isinstance(data, dict):
+            raise ConfigError("The settings must be a JSON object of FinetuneConfig fields.")
+        known = {f.name: f for f in fields(cls)}
+        unknown = sorted(str(k)[:40] for k in data if k not in known)
+        if unknown:
+            raise ConfigError(f"Unknown settings: {', '.join(unknown)}.")
+        values = {k: _typed(k, v, known[k].type) for k, v in data.items()}
         values["methods"] = tuple(values.get("methods", cls().methods))
-        lora = dict(values.get("lora") or {})
+        lora = values.get("lora") or {}
+        if not isinstance(lora, dict):
+            raise ConfigError('lora must be an object such as {"rank": 8, "alpha": 16}.')
+        lora_fields = {f.name: f for f in fields(LoraSettings)}
+        bad = sorted(str(k)[:40] for k in lora if k not in lora_fields)
+        if bad:
+            raise ConfigError(f"Unknown LoRA settings: {', '.join(bad)}.")
+        lora = {k: _typed(f"lora.{k}", v, lora_fields[k].type) for k, v in lora.items()}
         lora["target_modules"] = tuple(lora.get("target_modules", ()))
         values["lora"] = LoraSettings(**lora)
         return cls(**values)
 
-    def check(self) -> None:
-        """Reject impossible settings with a message a user can act on."""
+    def check(self, settings: Settings | None = None) -> None:
+        """Reject impossible settings, and sizes beyond this server's limits, with a message a
+        user can act on (limits: ``PLAYGROUND_MAX_*`` settings)."""
+        limits = settings or get_settings()
+        self._check_limits(limits)
         if self.task not in TRAINABLE_TASKS:
             raise ConfigError(
                 f"Unknown task '{self.task}'. Choose one of: {', '.join(TRAINABLE_TASKS)}."
@@ -109,9 +128,10 @@ class FinetuneConfig:
                 raise ConfigError(f"Unknown method '{method}'. Choose from: {', '.join(METHODS)}.")
         if len(set(self.methods)) != len(self.methods):
             raise ConfigError("Each method can be chosen once per run.")
-        if not 0 < self.epochs <= MAX_EPOCHS:
+        if not 0 < self.epochs <= limits.max_epochs:
             raise ConfigError(
-                f"Epochs must be more than 0 and at most {MAX_EPOCHS} (got {self.epochs})."
+                f"Epochs must be more than 0 and at most {limits.max_epochs:g} on this server "
+                f"(got {self.epochs:g})."
             )
         if not 1 <= self.batch_size <= 512:
             raise ConfigError(f"Batch size must be between 1 and 512 (got {self.batch_size}).")
@@ -155,10 +175,82 @@ class FinetuneConfig:
             raise ConfigError(f"Train at least 1 top layer (got {self.trained_layers}).")
         if self.budget_minutes is not None and not 0.2 <= self.budget_minutes <= 24 * 60:
             raise ConfigError(
-                f"A time budget must be between 0.2 and 1440 minutes (got {self.budget_minutes})."
+                f"A time budget must be between 0.2 and 1440 minutes (got {self.budget_minutes:g})."
             )
         if self.dataset == "upload":
             if not self.upload_path or not Path(self.upload_path).is_file():
                 raise ConfigError("Upload a labelled CSV, TSV or JSONL file first.")
             if not self.upload_columns.get("text") or not self.upload_columns.get("label"):
                 raise ConfigError("Choose the text column and the label column of the upload.")
+
+    def _check_limits(self, limits: Settings) -> None:
+        """The sizes that cost memory or time, bounded by this server's settings."""
+        bounds = (
+            ("Training rows", self.train_size, limits.max_train_rows, "PLAYGROUND_MAX_TRAIN_ROWS"),
+            ("Evaluation rows", self.eval_size, limits.max_eval_rows, "PLAYGROUND_MAX_EVAL_ROWS"),
+            ("LoRA rank", self.lora.rank, limits.max_lora_rank, "PLAYGROUND_MAX_LORA_RANK"),
+        )
+        for what, value, most, env in bounds:
+            if value > most:
+                raise ConfigError(
+                    f"{what} is {value:,}; this server allows at most {most:,} ({env})."
+                )
+        budget = self.budget_minutes
+        if budget is not None and budget > limits.max_run_minutes:
+            raise ConfigError(
+                f"A time budget of {budget:g} minutes is more than this server lets a run take "
+                f"({limits.max_run_minutes:g}, PLAYGROUND_MAX_RUN_MINUTES)."
+            )
+        if len(self.learning_rates) > len(METHODS):
+            raise ConfigError("Give at most one learning rate per method.")
+        if len(self.upload_columns) > 3:
+            raise ConfigError("Upload columns are text, text_pair and label only.")
+
+
+_SCALARS: dict[str, tuple[type, ...]] = {
+    "int": (int,),
+    "float": (int, float),
+    "str": (str,),
+    "bool": (bool,),
+}
+
+
+def _typed(name: str, value: Any, annotation: Any) -> Any:
+    """``value`` if it has the field's type (JSON numbers, strings, lists), else a ConfigError."""
+    kind = str(annotation).replace(" ", "")
+    optional = kind.endswith("|None")
+    kind = kind.removesuffix("|None")
+    if value is None and optional:
+        return None
+    if kind in _SCALARS:
+        ok = isinstance(value, _SCALARS[kind]) and (kind == "bool" or not isinstance(value, bool))
+        if ok and kind == "float" and not math.isfinite(value):
+            raise ConfigError(f"{name} must be a finite number (got {value}).")
+        if not ok:
+            raise ConfigError(f"{name} must be {_NAMES[kind]} (got {_shown(value)}).")
+        return float(value) if kind == "float" else value
+    if kind.startswith("tuple[str"):
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{name} must be a list of names (got {_shown(value)}).")
+        return tuple(value)
+    if kind.startswith("dict[str,float]"):
+        if not isinstance(value, dict) or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+            for v in value.values()
+        ):
+            raise ConfigError(f"{name} must map names to numbers (got {_shown(value)}).")
+        return {str(k): float(v) for k, v in value.items()}
+    if kind.startswith("dict[str,str]"):
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise ConfigError(f"{name} must map names to column names (got {_shown(value)}).")
+        return dict(value)
+    return value  # nested dataclasses (lora) are checked by the caller
+
+
+_NAMES = {"int": "a whole number", "float": "a number", "str": "text", "bool": "true or false"}
+
+
+def _shown(value: Any) -> str:
+    """A value as the message quotes it: its JSON type, and a short preview."""
+    text = repr(value)
+    return f"{type(value).__name__} {text[:40]}{'…' if len(text) > 40 else ''}"

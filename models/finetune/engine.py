@@ -35,7 +35,17 @@ from models.finetune.estimate import Calibration, Estimate, calibrate, finish_se
 from models.finetune.fitted import fitter_for, train_fitted
 from models.finetune.methods import get_method
 from models.finetune.prepared import PreparedRun, build_model, prepare_run
-from models.finetune.runs import MethodResult, RunRecord, new_run_id, run_folder, save_record
+from models.finetune.runs import (
+    MethodResult,
+    RunRecord,
+    check_runs_folder,
+    close_unfinished,
+    new_run_id,
+    run_folder,
+    save_record,
+    this_process,
+    with_pending,
+)
 from models.finetune.sizing import (
     apply_budget,
     checkpoint_bytes,
@@ -211,14 +221,87 @@ def estimate_methods(run: PreparedRun, monitor: Monitor) -> tuple[dict[str, Cali
     return calibrations, time.perf_counter() - started
 
 
+def _size_run(
+    run: PreparedRun,
+    full_run: PreparedRun,
+    record: RunRecord,
+    monitor: Monitor,
+    baseline_mb: float,
+) -> tuple[PreparedRun, dict[str, Estimate], dict[str, Calibration]]:
+    """Calibrate every method for the estimates; with a time budget, cut the run to fit it."""
+    config = run.config
+    monitor.phase("Calibrating each method (a few real steps) for the estimates")
+    calibrations, record.calibration_s = estimate_methods(run, monitor)
+    if config.budget_minutes is not None:
+        # The budget runs from when the run was asked for (the monitor's birth), so loading
+        # the libraries, the data and the calibration count against it too.
+        left = config.budget_minutes * 60 - (time.time() - monitor.started)
+        left -= ensemble_seconds(run, calibrations) if config.ensemble else 0.0
+        run, record.plan = apply_budget(run, calibrations, left)
+        record.config = run.config.to_dict()
+        record.data = run.data.summary()
+    estimates = estimates_for(run, calibrations, baseline_mb)
+    fitted = {m: c for m, c in calibrations.items() if fitted_on_all_rows(config, m)}
+    estimates.update(estimates_for(full_run, fitted, baseline_mb))
+    for method, value in estimates.items():
+        monitor.method(method, estimate_s=value.seconds, estimate=value.as_dict())
+    monitor.set_estimate(sum(e.seconds for e in estimates.values()))
+    return run, estimates, calibrations
+
+
+def _train_methods(
+    run: PreparedRun,
+    full_run: PreparedRun,
+    record: RunRecord,
+    monitor: Monitor,
+    folder: Path | None,
+    estimates: dict[str, Estimate],
+    calibrations: dict[str, Calibration],
+    save: Callable[[str], None],
+) -> None:
+    """Train the methods one after another into ``record``, saving it around each."""
+    config = run.config
+    end = monitor.started + config.budget_minutes * 60 if config.budget_minutes else None
+    for i, method in enumerate(config.methods):
+        if monitor.stop_requested:
+            record.methods.append(
+                MethodResult(
+                    method=method, status="skipped", error="the run was stopped before its turn"
+                )
+            )
+            monitor.method(method, status="skipped")
+            continue
+        monitor.phase(f"Training {get_method(method).title}")
+        deadline = None
+        if end is not None:
+            # Leave time for this method's evaluation and save, and for the methods after it.
+            later = sum(estimates[m].seconds for m in config.methods[i + 1 :])
+            later += ensemble_seconds(run, calibrations) if config.ensemble else 0.0
+            deadline = end - later - finish_seconds(calibrations[method], workload_of(run)) - 3.0
+        method_run = run
+        if fitted_on_all_rows(config, method):
+            method_run = replace(full_run, config=config)
+        save(method)
+        result = train_method(
+            method_run, method, monitor, folder / method if folder else None,
+            estimates.get(method), record.run_id, deadline,
+        )  # fmt: skip
+        record.methods.append(result)
+        save("")
+
+
 def run_finetune(
     config: FinetuneConfig,
     monitor: Monitor | None = None,
     settings: Settings | None = None,
     estimate: bool = True,
     on_prepared: Callable[[RunRecord], None] | None = None,
+    owner: str = "",
 ) -> RunRecord:
     """Run every method of ``config`` and return (and save) the record.
+
+    While it trains, the saved record says "running", names this process (so a crash shows as an
+    interrupted run) and lists the methods still to come.
 
     Args:
         config: what to train; checked before anything loads.
@@ -226,15 +309,19 @@ def run_finetune(
         settings: where runs are saved.
         estimate: calibrate first for the estimates (always on with a time budget).
         on_prepared: called with the record (estimates filled) before the first method trains.
+        owner: who started it: "" for the operator, else the session id the UI passes.
 
     Raises:
-        PlaygroundError: a config, dataset or model problem, before any training.
+        PlaygroundError: a config, dataset or model problem, or a runs folder that cannot be
+            written, before any training.
     """
     import psutil
 
     settings = settings or get_settings()
     monitor = monitor or Monitor(config.methods)
     monitor.phase("Checking the settings, the data and the base model")
+    if config.save_checkpoints and is_main_process():
+        check_runs_folder(settings)  # now, not after every method trained
     # With a budget the planner chooses the rows: prepare every row, then cut to the plan.
     # Methods fitted on every row keep the uncut rows.
     keep_all = config.budget_minutes is not None or config.fitted_all_rows
@@ -254,62 +341,40 @@ def run_finetune(
         device=run.device,
         versions=library_versions(),
         seed=config.seed,
+        owner=owner,
+        **this_process(),
     )
+    folder = run_folder(run_id, settings) if config.save_checkpoints else None
+    saving = folder is not None and is_main_process()
+    planned = [*config.methods, *(["ensemble"] if config.ensemble and folder else [])]
+
+    def save(current: str = "") -> None:
+        """The record so far: what finished, ``current`` training, the rest waiting."""
+        if saving:
+            save_record(with_pending(record, planned, current), settings)
+
     estimates: dict[str, Estimate] = {}
     calibrations: dict[str, Calibration] = {}
-    if estimate or config.budget_minutes is not None:
-        monitor.phase("Calibrating each method (a few real steps) for the estimates")
-        calibrations, record.calibration_s = estimate_methods(run, monitor)
-        if config.budget_minutes is not None:
-            # The budget runs from when the run was asked for (the monitor's birth), so loading
-            # the libraries, the data and the calibration count against it too.
-            left = config.budget_minutes * 60 - (time.time() - monitor.started)
-            left -= ensemble_seconds(run, calibrations) if config.ensemble else 0.0
-            run, record.plan = apply_budget(run, calibrations, left)
-            record.config = run.config.to_dict()
-            record.data = run.data.summary()
-        estimates = estimates_for(run, calibrations, baseline_mb)
-        fitted = {m: c for m, c in calibrations.items() if fitted_on_all_rows(config, m)}
-        estimates.update(estimates_for(full_run, fitted, baseline_mb))
-        for method, value in estimates.items():
-            monitor.method(method, estimate_s=value.seconds, estimate=value.as_dict())
-        monitor.set_estimate(sum(e.seconds for e in estimates.values()))
-    if on_prepared is not None:
-        on_prepared(record)
-
-    folder = run_folder(run_id, settings) if run.config.save_checkpoints else None
-    end = monitor.started + config.budget_minutes * 60 if config.budget_minutes else None
-    for i, method in enumerate(run.config.methods):
-        if monitor.stop_requested:
-            record.methods.append(
-                MethodResult(
-                    method=method, status="skipped", error="the run was stopped before its turn"
-                )
-            )
-            monitor.method(method, status="skipped")
-            continue
-        monitor.phase(f"Training {get_method(method).title}")
-        deadline = None
-        if end is not None:
-            # Leave time for this method's evaluation and save, and for the methods after it.
-            later = sum(estimates[m].seconds for m in run.config.methods[i + 1 :])
-            later += ensemble_seconds(run, calibrations) if config.ensemble else 0.0
-            deadline = end - later - finish_seconds(calibrations[method], workload_of(run)) - 3.0
-        method_run = run
-        if fitted_on_all_rows(config, method):
-            method_run = replace(full_run, config=run.config)
-        result = train_method(
-            method_run, method, monitor, folder / method if folder else None,
-            estimates.get(method), run_id, deadline,
-        )  # fmt: skip
-        record.methods.append(result)
-        if folder is not None and is_main_process():
-            save_record(record, settings)
-    if config.ensemble and folder is not None and not monitor.stop_requested:
-        monitor.phase("Evaluating the ensemble of the finished methods")
-        record.methods.append(ensemble_result(run, record, folder / "ensemble", monitor))
+    try:
+        save()  # from here on a crash leaves a record that shows as interrupted
+        if estimate or config.budget_minutes is not None:
+            run, estimates, calibrations = _size_run(run, full_run, record, monitor, baseline_mb)
+            save()
+        if on_prepared is not None:
+            on_prepared(record)
+        _train_methods(run, full_run, record, monitor, folder, estimates, calibrations, save)
+        if config.ensemble and folder is not None and not monitor.stop_requested:
+            monitor.phase("Evaluating the ensemble of the finished methods")
+            save("ensemble")
+            record.methods.append(ensemble_result(run, record, folder / "ensemble", monitor))
+    except Exception:
+        # A bug, not a crash of the process: say so in the record instead of "running" forever.
+        if saving:
+            error = "The run ended with an error before this method finished."
+            save_record(close_unfinished(with_pending(record, planned), "failed", error), settings)
+        raise
     record.status = "stopped" if monitor.stop_requested else "done"
-    if folder is not None and is_main_process():
+    if saving:
         save_record(record, settings)
     monitor.phase("Stopped: finished methods are kept" if monitor.stop_requested else "Done")
     return record

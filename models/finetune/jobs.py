@@ -1,7 +1,9 @@
 """Fine-tuning work started in the background: a run, a sweep, or a task's default model.
 
 Each checks its settings first (instant feedback), then holds the server's training slot in a
-background job (``models.core.jobs``) that the UI polls and can stop.
+background job (``models.core.jobs``) that the UI polls and can stop. ``owner`` is who started it:
+"" for the operator, else an opaque session id from the UI; runs record it, so a hosted server
+shows each visitor only the operator's runs and their own.
 """
 
 from __future__ import annotations
@@ -11,21 +13,32 @@ from models.core.monitor import Monitor
 from models.finetune.config import FinetuneConfig
 from models.finetune.engine import run_finetune
 from models.finetune.recipes import recipe_config, train_default
+from models.finetune.runs import check_runs_folder
 from models.finetune.sweep import cell_name, check_grid, run_sweep
 
 
-def start_run(config: FinetuneConfig) -> Job:
-    """Check the settings now, then train every method of ``config`` in the background."""
+def start_run(config: FinetuneConfig, owner: str = "", limit_s: float = 0.0) -> Job:
+    """Check the settings and the runs folder now, then train every method in the background."""
     config.check()
+    if config.save_checkpoints:
+        check_runs_folder()
     monitor = Monitor(config.methods)
     description = f"{' vs '.join(config.methods)} on {config.dataset}, base {config.base}"
-    return start_job(description, monitor, lambda m: run_finetune(config, m))
+    return start_job(
+        description, monitor, lambda m: run_finetune(config, m, owner=owner), owner=owner,
+        limit_s=limit_s,
+    )  # fmt: skip
 
 
 def start_sweep(
-    config: FinetuneConfig, method: str, batch_sizes: list[int], learning_rates: list[float]
+    config: FinetuneConfig,
+    method: str,
+    batch_sizes: list[int],
+    learning_rates: list[float],
+    owner: str = "",
+    limit_s: float = 0.0,
 ) -> Job:
-    """A batch size x learning rate sweep in the background."""
+    """A batch size x learning rate sweep in the background (nothing goes in the runs folder)."""
     config.check()
     check_grid(batch_sizes, learning_rates)
     cells = [cell_name(bs, lr) for bs in batch_sizes for lr in learning_rates]
@@ -35,16 +48,23 @@ def start_sweep(
         description,
         monitor,
         lambda m: run_sweep(config, method, batch_sizes, learning_rates, m),
+        owner=owner,
+        limit_s=limit_s,
     )
 
 
-def start_default(model_key: str, budget_minutes: float) -> Job:
-    """Train ``model_key``'s default (its recipe, within the budget) in the background."""
+def start_default(model_key: str, budget_minutes: float, owner: str = "") -> Job:
+    """Train ``model_key``'s default (its recipe, within the budget) in the background.
+
+    The default serves everyone, so its run belongs to the operator; ``owner`` may stop the job.
+    """
     config = recipe_config(model_key, budget_minutes)
     config.check()
+    check_runs_folder()
     monitor = Monitor(config.methods)
     return start_job(
         f"default model for {model_key} ({config.budget_minutes:g} min)",
         monitor,
         lambda m: train_default(model_key, config.budget_minutes, monitor=m),
+        owner=owner,
     )

@@ -16,8 +16,9 @@ from models.core.settings import Settings
 from models.finetune.config import FinetuneConfig
 from models.finetune.engine import run_finetune
 from models.finetune.methods import LoraSettings
-from models.finetune.runs import MethodResult, RunRecord
-from models.sources.task_models import classification_keys, set_trained_model
+from models.finetune.promotion import promote_if_better
+from models.finetune.runs import MethodResult, RunRecord, save_record
+from models.sources.task_models import classification_keys
 
 DEFAULT_BUDGET_MINUTES = 3.0
 
@@ -131,10 +132,16 @@ def train_default(
     monitor: Monitor | None = None,
     settings: Settings | None = None,
 ) -> RunRecord:
-    """Train the key's default within the budget and make it the key's model (if it finished)."""
+    """Train the key's default within the budget; it becomes the key's model if it finished and
+    scores at least as well as the current one on the same validation rows (``record.promotion``
+    says which won)."""
     config = recipe_config(model_key, budget_minutes, dataset)
     record = run_finetune(config, monitor, settings)
     result = default_result(record)
     if result.status == "done":
-        set_trained_model(model_key, result.merged_checkpoint or result.checkpoint, settings)
+        if monitor is not None:
+            monitor.phase("Comparing with the current default on the same validation rows")
+        record.promotion = promote_if_better(model_key, record, result, settings).as_dict()
+        if record.folder:
+            save_record(record, settings)
     return record

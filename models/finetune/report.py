@@ -101,7 +101,7 @@ def fit_markdown(record: dict) -> str:
     lines = []
     for m in record["methods"]:
         fit = m.get("fit") or {}
-        if m["status"] in ("skipped", "failed"):
+        if m["status"] not in ("done", "stopped"):  # skipped, failed, interrupted, waiting
             reason = f": {m['error']}" if m.get("error") else ""
             lines.append(f"- **{_title(m['method'])}**: {m['status']}{reason}")
             continue

@@ -3,24 +3,17 @@ and every backend."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
+from models.core import inputs
 from models.core.errors import ConfigError
 
 MAX_NEW_TOKENS = 2048
 MAX_STOPS = 4
 MAX_STOP_CHARS = 64
-
-
-def _number(name: str, value: object, low: float, high: float, whole: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ConfigError(f"{name} must be a number (got {value!r}).")
-    if whole and float(value) != int(value):
-        raise ConfigError(f"{name} must be a whole number (got {value!r}).")
-    if not low <= value <= high:
-        raise ConfigError(f"{name} must be between {low:g} and {high:g} (got {value:g}).")
-    return value
+MAX_STOP_ITEMS = 64  # blank items included, before they are dropped
+MAX_STOP_TEXT = MAX_STOP_ITEMS * (MAX_STOP_CHARS + 1)  # the form's one-per-line text
+MAX_SEED = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -44,27 +37,26 @@ class GenerationParams:
         ``stop`` may be a list or one string with a sequence per line.
 
         Raises:
-            ConfigError: a value of the wrong type or out of range, named in the message.
+            InputError: a value of the wrong type or out of range, named in the message.
+            ConfigError: more than ``MAX_STOPS`` stop sequences.
         """
         if isinstance(stop, str):
+            stop = inputs.text(stop, "Stop sequences", allow_empty=True, max_chars=MAX_STOP_TEXT)
             stop = [line for line in stop.splitlines() if line]
-        if not isinstance(stop, list | tuple) or not all(isinstance(s, str) for s in stop):
-            raise ConfigError("Stop sequences are text, one per line.")
+        listed = inputs.string_list(
+            stop, "Stop sequences", max_items=MAX_STOP_ITEMS, max_chars=MAX_STOP_CHARS
+        )
         # A form has one line per sequence: "\\n" typed there stands for a line break.
-        stops = tuple(s.replace("\\n", "\n") for s in stop if s)
-        if len(stops) > MAX_STOPS or any(len(s) > MAX_STOP_CHARS for s in stops):
+        stops = tuple(s.replace("\\n", "\n") for s in listed if s)
+        if len(stops) > MAX_STOPS:
             raise ConfigError(
                 f"Use at most {MAX_STOPS} stop sequences of up to {MAX_STOP_CHARS} characters."
             )
-        if seed is not None and seed != "":
-            seed = int(_number("The seed", seed, 0, 2**31 - 1, whole=True))
-        else:
-            seed = None
         return cls(
-            temperature=float(_number("Temperature", temperature, 0.0, 2.0)),
-            top_p=float(_number("Top-p", top_p, 0.01, 1.0)),
-            max_new_tokens=int(_number("Max new tokens", max_new_tokens, 1, MAX_NEW_TOKENS, True)),
-            repetition_penalty=float(_number("Repetition penalty", repetition_penalty, 1.0, 2.0)),
+            temperature=inputs.number(temperature, "Temperature", 0.0, 2.0),
+            top_p=inputs.number(top_p, "Top-p", 0.01, 1.0),
+            max_new_tokens=inputs.integer(max_new_tokens, "Max new tokens", 1, MAX_NEW_TOKENS),
+            repetition_penalty=inputs.number(repetition_penalty, "Repetition penalty", 1.0, 2.0),
             stop=stops,
-            seed=seed,
+            seed=inputs.optional_integer(seed, "The seed", 0, MAX_SEED),
         )

@@ -39,6 +39,16 @@ def check_url(base_url: str) -> str:
             "Type the server's base URL, starting with http:// or https:// (for example "
             "http://localhost:8000/v1)."
         )
+    settings = get_settings()
+    allowed = {h.strip().lower() for h in settings.api_hosts.split(",") if h.strip()}
+    if settings.hosted and (parsed.hostname or "").lower() not in allowed:
+        # A visitor must not make a public server connect to its own network or anyone else's.
+        hosts = ", ".join(sorted(allowed)) or "none"
+        raise PlaygroundError(
+            f"On this public server, OpenAI-compatible servers are limited to the hosts its "
+            f"operator allows ({hosts}; PLAYGROUND_API_HOSTS). The OpenAI backend works with "
+            "your own key."
+        )
     return url
 
 

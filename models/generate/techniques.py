@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import functools
 import json
+import numbers
 import string
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from models.core import inputs
 from models.core.errors import PlaygroundError
 
 TECHNIQUES_FILE = Path(__file__).with_name("techniques.toml")
@@ -114,36 +116,51 @@ class Technique:
         """A copy with the tab's edits: variable values and the examples table (checked)."""
         variables = dict(self.variables if variables is None else variables)
         for name, value in variables.items():
-            if not isinstance(value, str) or len(value) > MAX_VARIABLE_CHARS:
-                raise TemplateError(
-                    f"The variable {name} must be text of at most {MAX_VARIABLE_CHARS:,} "
-                    "characters."
-                )
+            where = f"The variable {inputs.clip(str(name), 40)}"
+            inputs.text(value, where, allow_empty=True, max_chars=MAX_VARIABLE_CHARS)
         pairs = tuple(self.examples if examples is None else clean_examples(examples))
         return replace(self, variables=variables, examples=pairs)
 
 
 def check_input(text: object) -> str:
-    if not isinstance(text, str) or not text.strip():
+    """The typed input, stripped; empty, oversized, non-text or control characters refused."""
+    if text is None or (isinstance(text, str) and not text.strip()):
         raise PlaygroundError("Type some input text first.")
-    if "\x00" in text:
-        raise PlaygroundError("The input contains a NUL character; remove it.")
-    if len(text) > MAX_INPUT_CHARS:
+    if isinstance(text, str) and len(text) > MAX_INPUT_CHARS:
         raise PlaygroundError(
             f"The input is {len(text):,} characters long; this tab takes up to {MAX_INPUT_CHARS:,}."
         )
-    return text.strip()
+    return inputs.text(text, "The input", max_chars=MAX_INPUT_CHARS).strip()
 
 
-def clean_examples(rows: list) -> list[tuple[str, str]]:
-    """Examples from a table: rows with both cells, stripped; at most ``MAX_EXAMPLES``."""
+def _cell(value: object, where: str) -> str:
+    """One cell of the examples table as text ("" when empty); numbers are written out."""
+    if value is None or (isinstance(value, float) and value != value):  # None, NaN: empty
+        return ""
+    if isinstance(value, numbers.Number):  # a table cell the browser sent as a number
+        value = str(value)
+    return inputs.text(value, where, allow_empty=True, max_chars=MAX_VARIABLE_CHARS).strip()
+
+
+def clean_examples(rows: object) -> list[tuple[str, str]]:
+    """Examples from a table: rows with both cells, stripped; at most ``MAX_EXAMPLES``.
+
+    Raises:
+        TemplateError: not a table of rows; a cell that is not text (or too long); too many.
+    """
+    if rows is None:
+        return []
+    if not isinstance(rows, list | tuple):
+        raise TemplateError("The examples must be a table: rows of input and output.")
     pairs = []
-    for row in rows or []:
-        cells = [str(c).strip() if c is not None else "" for c in list(row)[:2]]
+    for number, row in enumerate(rows, start=1):
+        if not isinstance(row, list | tuple):
+            raise TemplateError(f"Example {number} must be a row: an input and an output.")
+        cells = [_cell(c, f"Example {number}") for c in row[:2]]
         if len(cells) == 2 and all(cells) and cells != ["nan", "nan"]:
             pairs.append((cells[0], cells[1]))
-    if len(pairs) > MAX_EXAMPLES:
-        raise TemplateError(f"Use at most {MAX_EXAMPLES} examples (got {len(pairs)}).")
+        if len(pairs) > MAX_EXAMPLES:  # stop reading a huge table at the first one too many
+            raise TemplateError(f"Use at most {MAX_EXAMPLES} examples.")
     return pairs
 
 
@@ -173,7 +190,11 @@ def parse_techniques(text: str) -> dict[str, Technique]:
     try:
         data = json.loads(text) if text.lstrip().startswith("{") else tomllib.loads(text)
     except (ValueError, tomllib.TOMLDecodeError) as err:
-        raise TemplateError(f"The file is neither TOML nor JSON: {err}") from err
+        raise TemplateError(
+            f"The file is neither TOML nor JSON: {inputs.clip(str(err), 200)}"
+        ) from err
+    except RecursionError:
+        raise TemplateError("The file is neither TOML nor JSON: it is nested too deeply.") from None
     if not isinstance(data, dict) or not data:
         raise TemplateError("The file holds no technique.")
     if len(data) > MAX_TECHNIQUES:

@@ -1,6 +1,7 @@
 """What each task uses, the packaged weights, the datasets, the device: the Models & data tab.
 
-Reading it never converts or downloads anything, so the tab fills instantly.
+Reading it never converts or downloads anything, so the tab fills instantly; file checks compare
+sizes only (``core.manifest``), so a damaged conversion shows as such, never as "ready".
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from models.core.settings import Settings, get_settings
 from models.datasets.registry import data_home_folder, missing_files
 from models.datasets.specs import DATASETS
 from models.sources import packaged
+from models.sources.integrity import DAMAGED
 from models.sources.resolver import hub_reachable
 from models.sources.task_models import choose_model, task_models
 
@@ -22,6 +24,10 @@ def packaged_overview(settings: Settings | None = None) -> list[dict[str, str]]:
         folder = packaged.ready_folder(model, settings)
         if not model.installed():
             state = f"not installed ({model.install})"
+        elif damage := packaged.damage(model, settings):
+            # A conversion is redone on first use; a wheel's own files only by reinstalling.
+            fix = DAMAGED if model.converter else f"damaged (reinstall: {model.install})"
+            state = f"{fix}: {damage}"
         elif folder is None:
             state = "installed; converted on first use"
         else:

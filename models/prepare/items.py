@@ -5,9 +5,12 @@
 3. Each task's offline default, with its recipe and usual budget: Korean sentiment first (the
    first screen), then English sentiment, intent, NLI.
 
-Checking an item is cheap (a folder or file exists) and loads nothing, so the app can show every
-line at start-up. Doing one writes atomically (``core.files``): an item killed half-way leaves
-what was there before, or nothing, and is simply done again.
+Checking an item is cheap (a folder or file exists, and its files have the sizes its manifest
+lists) and loads nothing, so the app can show every line at start-up. A damaged conversion,
+index or trained default checks as "missing" with a detail starting ``damaged (will be
+rebuilt)``: the preparation redoes it, and the lines say why. Doing one writes atomically
+(``core.files``): an item killed half-way leaves what was there before, or nothing, and is simply
+done again.
 """
 
 from __future__ import annotations
@@ -28,15 +31,21 @@ from models.datasets.registry import data_home_folder, load_dataset, locate, mis
 from models.datasets.specs import DATASETS
 from models.finetune.recipes import RECIPES, default_result, train_default
 from models.rank.banks import DEFAULT_BANK, load_bank
-from models.rank.index import DenseIndex, cached_vectors_file
+from models.rank.index import DenseIndex, cached_fault, cached_vectors_file
 from models.rank.rankers import AUTO, get_index
 from models.sources import packaged
-from models.sources.task_models import task_models, trained_model
+from models.sources.integrity import DAMAGED
+from models.sources.task_models import task_models, trained_model, trained_model_fault
 
 DEFAULT_KEYS = ("sentiment-ko", "sentiment-en", "intent", "nli")
 PREPARED_INDEXES = "prepared.json"  # in <cache>/rank: bank -> the vectors file preparation built
 
 Check = Literal["ready", "missing", "skipped"]
+
+
+def damaged(reason: str) -> tuple[Check, str]:
+    """A check's answer for something damaged: done again, and the line says why."""
+    return "missing", f"{DAMAGED}: {reason}"
 
 
 @dataclass
@@ -72,6 +81,8 @@ def _conversion(model: packaged.PackagedModel) -> Item:
     def check(settings: Settings) -> tuple[Check, str]:
         if not model.installed():
             return "skipped", f"not installed ({model.install})"
+        if reason := packaged.damage(model, settings):
+            return damaged(reason)
         folder = packaged.ready_folder(model, settings)
         return ("ready", f"converted in {folder}") if folder else ("missing", "")
 
@@ -104,6 +115,8 @@ def _index(bank_name: str) -> Item:
         entry = _read_prepared_indexes(settings).get(bank_name) or {}
         if not entry.get("vectors") or not Path(entry["vectors"]).is_file():
             return "missing", ""
+        if reason := cached_fault(Path(entry["vectors"])):
+            return damaged(reason)
         if (
             entry.get("sample")
             and spec
@@ -170,6 +183,8 @@ def _default(key: str) -> Item:
     entry = task_models()[key]
 
     def check(settings: Settings) -> tuple[Check, str]:
+        if reason := trained_model_fault(key, settings):
+            return "missing", f"damaged (will be trained again): {reason}"
         folder = trained_model(key, settings)
         return ("ready", f"trained: {folder}") if folder else ("missing", "")
 
@@ -193,10 +208,10 @@ def _default(key: str) -> Item:
         if result.status != "done":
             why = "stopped" if monitor.stop_requested else (result.error or result.status)
             raise PlaygroundError(f"Training {why}; nothing was registered.")
-        return (
-            f"validation accuracy {result.eval_accuracy:.3f} ({result.method}, "
-            f"{time.perf_counter() - started:.0f} s)"
-        )
+        took = f"{result.method}, {time.perf_counter() - started:.0f} s"
+        if record.promotion and not record.promotion["promoted"]:
+            return f"{record.promotion['message']} ({took})"  # the current default was better
+        return f"validation accuracy {result.eval_accuracy:.3f} ({took})"
 
     title = f"Default model: {entry.title} ({RECIPES[key].dataset})"
     return Item(f"default:{key}", title, 180.0, True, check, run)

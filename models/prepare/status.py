@@ -1,4 +1,8 @@
-"""The preparation in words: a row per item for Models & data, a summary, and a tab's notice."""
+"""The preparation in words: a row per item for Models & data, a summary, and a tab's notice.
+
+An item whose check found it damaged waits to be redone like a missing one; its row says
+"damaged (will be rebuilt)" (or "... trained again") with the reason, never "ready".
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,15 @@ from models.prepare.background import Line, Preparation
 
 ICONS = {"waiting": "⏳", "running": "⚙️", "ready": "✅", "failed": "❌", "skipped": "➖",
          "stopped": "⏹"}  # fmt: skip
+DAMAGED_ICON = "⚠️"
+
+
+def damage(line: Line) -> tuple[str, str] | None:
+    """(state, reason) of a line whose check found it damaged and that waits to be redone."""
+    if line.state != "waiting" or not line.detail.startswith("damaged ("):
+        return None
+    state, _, reason = line.detail.partition(": ")
+    return state, reason
 
 
 def _minutes(seconds: float) -> str:
@@ -29,11 +42,14 @@ def rows(preparation: Preparation) -> list[dict[str, str]]:
     for line in lines:
         waited += line.remaining_s()
         state = line.state if active or line.state != "waiting" else "not started"
+        state, detail = f"{ICONS.get(line.state, '')} {state}".strip(), line.detail
+        if (damaged := damage(line)) is not None:
+            state, detail = f"{DAMAGED_ICON} {damaged[0]}", damaged[1]
         table.append({
             "item": line.title,
-            "state": f"{ICONS.get(line.state, '')} {state}".strip(),
+            "state": state,
             "progress": _progress(line, waited) if active else "",
-            "detail": line.detail,
+            "detail": detail,
         })  # fmt: skip
     return table
 
@@ -48,6 +64,9 @@ def summary(preparation: Preparation, enabled: bool) -> str:
         if failed
         else ""
     )
+    broken = [line.title for line in lines if damage(line) is not None]
+    if broken:
+        tail += f" Damaged: {', '.join(broken)} (the reason is on its line; Prepare redoes it)."
     if preparation.running:
         left = sum(line.remaining_s() for line in lines)
         return (
@@ -81,4 +100,6 @@ def notice(preparation: Preparation, key: str, meanwhile: str) -> str:
         )
     if line.state == "failed":
         return f"⚠️ The background preparation could not do {line.title}: {line.detail}"
+    if (damaged := damage(line)) is not None:
+        return f"⚠️ {line.title} is {damaged[0]}: {damaged[1]}; {meanwhile}."
     return ""

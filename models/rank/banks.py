@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from models.core import inputs
 from models.core.errors import DatasetError
 from models.core.settings import get_settings
 from models.core.text import detect_language
@@ -32,6 +33,7 @@ from models.datasets.upload import read_table
 
 CHATTERBOT = "chatterbot-corpus==1.3.3"
 CHATTERBOT_LANGUAGES = ("korean", "english")
+MAX_COLUMN = inputs.MAX_NAME_CHARS  # characters of a column name
 
 
 @dataclass(frozen=True)
@@ -138,8 +140,10 @@ def _registered(name: str) -> QABank:
 
 def load_bank(name: str) -> QABank:
     """A registered bank by name (read once per process)."""
-    if name not in BANKS:
-        raise DatasetError(f"Unknown Q/A bank '{name}'. Choose one of: {', '.join(BANKS)}.")
+    if not isinstance(name, str) or name not in BANKS:
+        raise DatasetError(
+            f"Unknown Q/A bank {inputs.quoted(name)}. Choose one of: {', '.join(BANKS)}."
+        )
     return _registered(name)
 
 
@@ -149,14 +153,16 @@ def bank_from_upload(path: str, question: str, answer: str, name: str = "upload"
     Raises:
         DatasetError: unreadable file, too many rows, a missing column, or no usable row.
     """
+    for role, column in (("question", question), ("answer", answer)):
+        name = inputs.text(column, f"The {role} column", allow_empty=True, max_chars=MAX_COLUMN)
+        if not name:
+            raise DatasetError(f"Choose which column holds the {role}s.")
     table = read_table(path, get_settings().max_upload_rows)
     for role, column in (("question", question), ("answer", answer)):
-        if not column:
-            raise DatasetError(f"Choose which column holds the {role}s.")
         if column not in table.columns:
             raise DatasetError(
-                f"There is no column '{column}' for the {role}s. Columns: "
-                f"{', '.join(table.columns)}."
+                f"There is no column {inputs.quoted(column)} for the {role}s. Columns: "
+                f"{inputs.clip(', '.join(table.columns), 300)}."
             )
     if question == answer:
         raise DatasetError("The question and answer columns must differ.")

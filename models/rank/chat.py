@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from models.core import inputs
 from models.core.errors import PlaygroundError
 from models.core.progress import Progress, silent
 from models.core.text import detect_language
@@ -29,6 +30,7 @@ from models.sources.loading import load_once
 DEFAULT_TOP_K = 5
 MAX_TOP_K = 50
 MAX_QUERY_CHARS = 1_000
+MAX_THRESHOLD = 1e6  # scores are cosines, TF-IDF cosines or fused ranks: far inside this
 
 
 @dataclass(frozen=True)
@@ -111,15 +113,15 @@ class Reply:
 
 
 def check_query(query: str) -> str:
-    """The query, stripped; an empty or oversized one is refused with a message."""
-    if not isinstance(query, str) or not query.strip():
+    """The query, stripped; an empty, oversized or non-text one is refused with a message."""
+    if query is None or (isinstance(query, str) and not query.strip()):
         raise PlaygroundError("Type a message first.")
-    if len(query) > MAX_QUERY_CHARS:
+    if isinstance(query, str) and len(query) > MAX_QUERY_CHARS:
         raise PlaygroundError(
             f"That message is {len(query):,} characters long; the chatbot reads up to "
             f"{MAX_QUERY_CHARS:,}."
         )
-    return query.strip()
+    return inputs.text(query, "The message", max_chars=MAX_QUERY_CHARS).strip()
 
 
 def group_candidates(
@@ -154,14 +156,9 @@ def reply(
         PlaygroundError: an empty or oversized query, or a top-k out of range.
     """
     query = check_query(query)
-    if isinstance(top_k, float) and top_k.is_integer():
-        top_k = int(top_k)  # a UI number arrives as a float
-    if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= MAX_TOP_K:
-        raise PlaygroundError(f"Top-k is a whole number from 1 to {MAX_TOP_K} (got {top_k!r}).")
-    if threshold is not None and not (
-        isinstance(threshold, int | float) and np.isfinite(threshold)
-    ):
-        raise PlaygroundError(f"The threshold is a number (got {threshold!r}).")
+    top_k = inputs.integer(top_k, "Top-k", 1, MAX_TOP_K)  # a UI number arrives as a float
+    if threshold is not None:
+        threshold = inputs.number(threshold, "The threshold", -MAX_THRESHOLD, MAX_THRESHOLD)
     # Enough rows to find top_k distinct answers even when many questions share one.
     rows, top = index.search([query], top_k * 10)
     candidates = group_candidates(bank, rows[0], top[0], top_k)
@@ -189,7 +186,7 @@ def ask(
 ) -> Reply:
     """``reply`` with the bank and index looked up by name (the API and the command line)."""
     query = check_query(query)  # before building anything
-    qa = load_bank(bank) if isinstance(bank, str) else bank
+    qa = bank if isinstance(bank, QABank) else load_bank(bank)  # load_bank names a bad one
     return reply(query, qa, get_index(qa, model, progress, backend), top_k, threshold)
 
 

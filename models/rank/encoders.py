@@ -4,7 +4,9 @@ A tuning run lives in ``<PLAYGROUND_RUNS>/encoders/<run id>/``: ``record.json`` 
 base model's and each method's scores, costs) and a folder per method (a sentence-transformers
 model, or a LoRA adapter on the base). An encoder is tuned for one bank: it is offered for that
 bank, and becomes the bank's ``auto`` choice only when it beats the base model on the validation
-half of the held-out questions (never on the test half, which stays for reporting).
+half of the held-out questions (never on the test half, which stays for reporting). A saved
+encoder whose files are damaged (``core.manifest``, sizes only) is listed as damaged and is never
+a bank's ``auto``: the base model answers instead.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from models.core import files
+from models.core import files, manifest
 from models.core.settings import Settings, get_settings
 
 RECORD = "record.json"
@@ -134,9 +136,12 @@ def tuned_encoders(bank: str | None = None, settings: Settings | None = None) ->
             hit = outcome.hit_at_1()
             score = f", validation hit@1 {hit:.3f}" if hit is not None else ""
             when = time.strftime("%d %b %H:%M", time.localtime(record.created))
+            damage = manifest.fault(Path(outcome.checkpoint))
+            state = f" (damaged: {damage})" if damage else ""
             out.append(
                 TunedEncoder(
-                    f"Tuned for {record.bank}: {outcome.title}, {when}{score}", outcome.checkpoint
+                    f"Tuned for {record.bank}: {outcome.title}, {when}{score}{state}",
+                    outcome.checkpoint,
                 )
             )
     return out
@@ -153,7 +158,7 @@ def best_tuned(bank: str, fingerprint: str, settings: Settings | None = None) ->
             hit = outcome.hit_at_1()
             if outcome.status != "done" or hit is None or base is None or hit <= base:
                 continue
-            if not Path(outcome.checkpoint).is_dir():
+            if not Path(outcome.checkpoint).is_dir() or manifest.fault(Path(outcome.checkpoint)):
                 continue
             if best is None or hit > best[0]:
                 best = (hit, outcome.checkpoint)

@@ -5,7 +5,9 @@ An index scores queries against every stored question (``scores(queries) -> (que
 ``search`` keeps the best rows. The dense index embeds the questions once, with progress, and
 keeps the vectors on disk keyed by the model and the bank's content, so a restart reloads them in
 well under a second; the search is a normalised dot product (one matrix product). A cached file
-that cannot be read, or that belongs to another model or bank, is rebuilt and the index says so.
+that cannot be read, that no longer matches the size and checksum its entry recorded (the entry's
+``.json`` is its manifest, written last), or that belongs to another model or bank, is rebuilt
+and the index says so.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from models.core import files
+from models.core import files, manifest
 from models.core.progress import Progress, silent
 from models.core.settings import get_settings
 from models.sources import embeddings
@@ -242,20 +244,53 @@ def _read_cached(key: str, rows: int) -> np.ndarray | None:
         return None
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise CorruptCache(f"the cached index's record could not be read ({err})") from err
+    listed = meta.get("files") if isinstance(meta, dict) else None
+    if listed and (fault := manifest.verify_files(vectors_path.parent, listed, deep=True)):
+        raise CorruptCache(f"the cached index is damaged ({fault})")
+    try:
         vectors = np.load(vectors_path, allow_pickle=False)
     except (OSError, ValueError) as err:
         raise CorruptCache(f"the cached index could not be read ({err})") from err
     if meta.get("key") != key or vectors.shape[0] != rows or vectors.ndim != 2:
         raise CorruptCache(f"the cached index belongs to another model or bank ({meta.get('ref')})")
+    if not listed:  # written before entries listed their file: it loaded, so adopt it
+        files.write_json(meta_path, {**meta, "files": _listing(vectors_path)})
     return vectors.astype(np.float32, copy=False)
+
+
+def _listing(vectors_path: Path) -> dict[str, dict]:
+    return manifest.describe_files(vectors_path.parent, [vectors_path.name])
 
 
 def _write_cached(key: str, vectors: np.ndarray, ref: str, bank: str) -> None:
     vectors_path, meta_path = _cache_files(key)
     with files.staged_file(vectors_path) as tmp:
         np.save(tmp, vectors)
-    meta = {"key": key, "ref": ref, "bank": bank, "rows": len(vectors), "dim": vectors.shape[1]}
+    # The record is the entry's manifest, written last: the vectors file's size and checksum.
+    meta = {
+        "key": key, "ref": ref, "bank": bank, "rows": len(vectors), "dim": vectors.shape[1],
+        "files": _listing(vectors_path),
+    }  # fmt: skip
     files.write_json(meta_path, meta)
+
+
+def cached_fault(vectors_path: Path) -> str | None:
+    """What is wrong with a cached index entry, by sizes only (cheap): None when it looks whole.
+
+    An entry without a record, or whose record lists no file (written before records did), is
+    judged by its vectors file being there.
+    """
+    vectors_path = Path(vectors_path)
+    if not vectors_path.is_file():
+        return f"{vectors_path.name} is missing"
+    try:
+        meta = json.loads(vectors_path.with_suffix(".json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "its record (.json) cannot be read"
+    listed = meta.get("files") if isinstance(meta, dict) else None
+    return manifest.verify_files(vectors_path.parent, listed) if listed else None
 
 
 def build_dense(

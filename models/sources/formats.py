@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from models.core import files
+from models.core import files, manifest
 from models.core.errors import ModelUnavailable
 
 META_FILE = "playground.json"
@@ -92,7 +92,14 @@ def read_json(path: Path) -> dict:
 
 
 def write_meta(folder: Path, meta: dict) -> Path:
-    """Write ``playground.json`` (atomically: a reader never sees half of it)."""
+    """Write ``playground.json``, then the folder's manifest: call it once the weights are saved.
+
+    Every writer of this app's formats ends with this call, so every run folder ends with a
+    ``manifest.json`` listing its weights (``core.manifest``); ``playground.json`` itself stays
+    out of the list, because metadata may be updated in place later. Both writes are atomic.
+    """
     if meta.get("format") not in FORMATS:
         raise ValueError(f"unknown checkpoint format {meta.get('format')!r}")
-    return files.write_json(Path(folder) / META_FILE, meta)
+    path = files.write_json(Path(folder) / META_FILE, meta)
+    manifest.write(Path(folder), {"format": meta["format"]}, exclude=(META_FILE,))
+    return path

