@@ -275,3 +275,12 @@ def test_a_budget_beyond_the_servers_run_limit_is_refused(monkeypatch):
     with pytest.raises(ConfigError, match="more than this server lets a run take .30"):
         FinetuneConfig.from_dict({"budget_minutes": 45}).check()
     FinetuneConfig.from_dict({"budget_minutes": 20}).check()
+
+
+def test_the_promotion_command_explains_a_missing_run_or_key(isolated_settings, capsys):
+    from models.finetune.promotion import main
+
+    assert main(["nope", "head", "--key", "intent"]) == 1
+    assert "There is no run 'nope'" in capsys.readouterr().err
+    assert main(["nope", "head", "--key", "embedding"]) == 1  # a key, but not a classifier's
+    assert "Unknown classification key" in capsys.readouterr().err

@@ -98,7 +98,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.key not in task_models() or not task_models()[args.key].task:
             raise PlaygroundError(f"Unknown classification key '{args.key}'.")
-        record = load_record(args.run_id)
+        try:
+            record = load_record(args.run_id)
+        except OSError as err:
+            runs = get_settings().runs_dir
+            raise PlaygroundError(f"There is no run '{args.run_id}' in {runs}.") from err
         result = record.result(args.method)
         if result is None:
             raise PlaygroundError(f"Run {args.run_id} has no method '{args.method}'.")
