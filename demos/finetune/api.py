@@ -16,7 +16,7 @@ from models.core.jobs import Job, stop_owned
 from models.core.settings import get_settings
 from models.finetune.config import FinetuneConfig
 from models.finetune.jobs import start_run
-from models.finetune.runs import RunRecord, load_record, run_folder
+from models.finetune.runs import RunRecord, load_record, run_folder, visible_to
 
 RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$")
 POLL_S = 2.0
@@ -25,8 +25,7 @@ POLL_S = 2.0
 def start_for(config: FinetuneConfig, who: Caller) -> Job:
     """Start ``config`` for ``who``: their run, stoppable by them, within the server's limits."""
     check_model_ref(config.base, who)
-    limit_s = get_settings().max_run_minutes * 60
-    return start_run(config, owner=who.owner, limit_s=limit_s)
+    return start_run(config, owner=who.owner)
 
 
 def _progress(job: Job) -> dict:
@@ -109,10 +108,6 @@ def read_run(run_id: object, who: Caller | None = None) -> RunRecord:
         record = load_record(str(run_folder(run_id)))
     except (OSError, ValueError, TypeError) as err:
         raise not_found from err
-    if (
-        who is not None
-        and viewer(who) is not None
-        and getattr(record, "owner", "") not in ("", who.owner)
-    ):
+    if who is not None and not visible_to(record, viewer(who)):
         raise not_found
     return record

@@ -13,7 +13,6 @@ from demos.widgets import heatmap_html
 from models.core.access import check_model_ref, public_message
 from models.core.errors import ConfigError, PlaygroundError
 from models.core.jobs import Job
-from models.core.settings import get_settings
 from models.finetune.config import FinetuneConfig
 from models.finetune.jobs import start_sweep
 from models.finetune.methods import METHODS
@@ -82,9 +81,7 @@ def create_sweep(form: Form, methods: list[tuple[str, str]]) -> None:
                 raise PlaygroundError("Fill in every setting with a number.") from err
             who = caller(request)
             check_model_ref(config.base, who)
-            limit_s = get_settings().max_run_minutes * 60
-            return start_sweep(config, values[method], batch_sizes, learning_rates, who.owner,
-                               limit_s)  # fmt: skip
+            return start_sweep(config, values[method], batch_sizes, learning_rates, who.owner)
 
         def finished(job: Job) -> dict:
             result = job.result

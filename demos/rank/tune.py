@@ -18,7 +18,6 @@ from demos.rank.chat import ChatControls, checked_ranker, chosen_bank, model_cho
 from models.core.errors import PlaygroundError
 from models.core.jobs import Job, start_job
 from models.core.monitor import Monitor
-from models.core.settings import get_settings
 from models.rank.banks import QABank
 from models.rank.encoders import SELECTION_PART
 from models.rank.rankers import LEXICAL, MEMORY
@@ -98,9 +97,8 @@ def create_tune(controls: ChatControls) -> None:
                                     float(budget), hard_negatives=bool(negatives))  # fmt: skip
             settings.check()
             monitor = Monitor(list(settings.methods))
-            limit_s = get_settings().max_run_minutes * 60  # nobody holds the slot for hours
             return start_job(f"tuning the encoder for {qa.title}", monitor,
-                             lambda m: run_tune(qa, settings, m), limit_s=limit_s)  # fmt: skip
+                             lambda m: run_tune(qa, settings, m))  # fmt: skip
 
         def finished(job: Job) -> dict:
             record: TuneRecord = job.result

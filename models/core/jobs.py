@@ -20,6 +20,7 @@ from typing import Any
 
 from models.core.errors import PlaygroundError
 from models.core.monitor import Monitor
+from models.core.settings import get_settings
 
 
 class SlotBusy(PlaygroundError):
@@ -169,12 +170,13 @@ def start_job(
     work: Callable[[Monitor], Any],
     slot: TrainingSlot = TRAINING_SLOT,
     owner: str = "",
-    limit_s: float = 0.0,
+    limit_s: float | None = None,
 ) -> Job:
     """Run ``work(monitor)`` in a thread while holding ``slot``.
 
-    ``owner`` (an opaque id) may later stop it with ``stop_owned``; ``limit_s`` > 0 asks it to
-    stop after that many seconds (what finished is kept).
+    ``owner`` (an opaque id) may later stop it with ``stop_owned``. The job is asked to stop
+    after ``limit_s`` seconds (default: ``PLAYGROUND_MAX_RUN_MINUTES``; 0: never), keeping what
+    finished, so nobody holds the one training slot for hours.
 
     Raises:
         SlotBusy: someone else is training on this server.
@@ -206,6 +208,8 @@ def start_job(
             _RUNNING[owner] = job
     job.thread = threading.Thread(target=target, name=f"training: {description}", daemon=True)
     job.thread.start()
+    if limit_s is None:
+        limit_s = get_settings().max_run_minutes * 60
     if limit_s > 0:
         threading.Thread(target=_stop_after, args=(job, limit_s), daemon=True).start()
     return job

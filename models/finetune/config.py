@@ -94,20 +94,12 @@ class FinetuneConfig:
         list where a number belongs is refused in one sentence, not deep inside training."""
         if not isinstance(data, dict):
             raise ConfigError("The settings must be a JSON object of FinetuneConfig fields.")
-        known = {f.name: f for f in fields(cls)}
-        unknown = sorted(str(k)[:40] for k in data if k not in known)
-        if unknown:
-            raise ConfigError(f"Unknown settings: {', '.join(unknown)}.")
-        values = {k: _typed(k, v, known[k].type) for k, v in data.items()}
+        values = _typed_fields(data, cls, "settings", "")
         values["methods"] = tuple(values.get("methods", cls().methods))
         lora = values.get("lora") or {}
         if not isinstance(lora, dict):
             raise ConfigError('lora must be an object such as {"rank": 8, "alpha": 16}.')
-        lora_fields = {f.name: f for f in fields(LoraSettings)}
-        bad = sorted(str(k)[:40] for k in lora if k not in lora_fields)
-        if bad:
-            raise ConfigError(f"Unknown LoRA settings: {', '.join(bad)}.")
-        lora = {k: _typed(f"lora.{k}", v, lora_fields[k].type) for k, v in lora.items()}
+        lora = _typed_fields(lora, LoraSettings, "LoRA settings", "lora.")
         lora["target_modules"] = tuple(lora.get("target_modules", ()))
         values["lora"] = LoraSettings(**lora)
         return cls(**values)
@@ -213,6 +205,15 @@ _SCALARS: dict[str, tuple[type, ...]] = {
     "str": (str,),
     "bool": (bool,),
 }
+
+
+def _typed_fields(data: dict, cls: type, what: str, prefix: str) -> dict[str, Any]:
+    """``data``'s values checked against ``cls``'s field types; an unknown key is refused."""
+    known = {f.name: f for f in fields(cls)}
+    unknown = sorted(str(k)[:40] for k in data if k not in known)
+    if unknown:
+        raise ConfigError(f"Unknown {what}: {', '.join(unknown)}.")
+    return {k: _typed(prefix + k, v, known[k].type) for k, v in data.items()}
 
 
 def _typed(name: str, value: Any, annotation: Any) -> Any:

@@ -17,7 +17,7 @@ from models.finetune.runs import check_runs_folder
 from models.finetune.sweep import cell_name, check_grid, run_sweep
 
 
-def start_run(config: FinetuneConfig, owner: str = "", limit_s: float = 0.0) -> Job:
+def start_run(config: FinetuneConfig, owner: str = "") -> Job:
     """Check the settings and the runs folder now, then train every method in the background."""
     config.check()
     if config.save_checkpoints:
@@ -25,9 +25,8 @@ def start_run(config: FinetuneConfig, owner: str = "", limit_s: float = 0.0) -> 
     monitor = Monitor(config.methods)
     description = f"{' vs '.join(config.methods)} on {config.dataset}, base {config.base}"
     return start_job(
-        description, monitor, lambda m: run_finetune(config, m, owner=owner), owner=owner,
-        limit_s=limit_s,
-    )  # fmt: skip
+        description, monitor, lambda m: run_finetune(config, m, owner=owner), owner=owner
+    )
 
 
 def start_sweep(
@@ -36,7 +35,6 @@ def start_sweep(
     batch_sizes: list[int],
     learning_rates: list[float],
     owner: str = "",
-    limit_s: float = 0.0,
 ) -> Job:
     """A batch size x learning rate sweep in the background (nothing goes in the runs folder)."""
     config.check()
@@ -49,7 +47,6 @@ def start_sweep(
         monitor,
         lambda m: run_sweep(config, method, batch_sizes, learning_rates, m),
         owner=owner,
-        limit_s=limit_s,
     )
 
 
