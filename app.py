@@ -15,13 +15,6 @@ if TYPE_CHECKING:
     import gradio as gr
 
 TITLE = "NLP playground"
-INTRO = (
-    "# NLP playground\n"
-    "Fine-tuned language models, shown honestly: classification, prompt-engineered generation, "
-    "answer ranking, and LoRA vs full fine-tuning. Korean and English. Works offline with "
-    "packaged weights; any Hugging Face Hub id or local folder works too. "
-    "See **Models & data** for what each tab uses."
-)
 
 
 def create_app() -> gr.Blocks:
@@ -33,24 +26,30 @@ def create_app() -> gr.Blocks:
     from demos.classify import create_classification_tab
     from demos.finetune import create_finetune_tab
     from demos.generate import create_generate_tab
+    from demos.i18n import create_language_switch, wire_language
     from demos.overview import create_overview_tab
     from demos.rank import create_rank_tab
+    from demos.texts import INTRO, TAB_NAMES
 
     # Uploads live in Gradio's cache: files older than an hour are deleted every 15 minutes, so
     # a public server's disk does not fill with them (each is read once, when it is chosen).
     with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=UPLOAD_LIFETIME) as app:
-        gr.Markdown(INTRO)
+        with gr.Row(equal_height=True):
+            gr.Markdown(INTRO, elem_id="intro")
+            language = create_language_switch()
         with gr.Tabs():
-            with gr.Tab("Classification", id="classification"):
+            with gr.Tab(TAB_NAMES["classification"], id="classification"):
                 create_classification_tab(app)
-            with gr.Tab("Generation", id="generation"):
+            with gr.Tab(TAB_NAMES["generation"], id="generation"):
                 create_generate_tab()
-            with gr.Tab("Answer ranking", id="ranking"):
+            with gr.Tab(TAB_NAMES["ranking"], id="ranking"):
                 create_rank_tab(app)
-            with gr.Tab("Fine-tuning", id="finetune"):
+            with gr.Tab(TAB_NAMES["finetune"], id="finetune"):
                 create_finetune_tab(app)
-            with gr.Tab("Models & data", id="models"):
+            with gr.Tab(TAB_NAMES["models"], id="models"):
                 create_overview_tab(app)
+        # Last: it collects every text the tabs built, and runs their page-load events.
+        wire_language(app, language)
     return app
 
 

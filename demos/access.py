@@ -7,6 +7,7 @@ import logging
 
 import gradio as gr
 
+from demos.browser import browser_of
 from models.core.access import Caller, caller_for
 
 
@@ -27,4 +28,4 @@ def caller(request: gr.Request | None) -> Caller:
     anonymous in hosted mode."""
     if request is None:
         return caller_for(None, None)
-    return caller_for(request.session_hash, _signed_in_name(request))
+    return caller_for(request.session_hash, _signed_in_name(request), browser=browser_of(request))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gradio as gr
 import pandas as pd
 
+from demos.i18n import on_load
 from demos.preparation import create_preparation_panel
 from models.core.access import public_data
 from models.overview.state import overview
@@ -49,5 +50,5 @@ def create_overview_tab(app: gr.Blocks) -> None:
     refresh_button = gr.Button("Refresh", elem_id="models-refresh")
 
     outputs = [summary, tasks, packaged_table, datasets_table]
-    app.load(refresh, outputs=outputs, api_visibility="private")
+    on_load(app, refresh, outputs=outputs)
     refresh_button.click(refresh, outputs=outputs, api_name="models_overview")

@@ -9,6 +9,7 @@ import gradio as gr
 import pandas as pd
 
 from demos.access import caller
+from demos.i18n import on_load
 from demos.safety import api_guard
 from models.core.access import NotAllowed, public_data, public_message, require_operator
 from models.core.settings import get_settings
@@ -88,7 +89,7 @@ def create_preparation_panel(app: gr.Blocks) -> None:
     timer = gr.Timer(REFRESH_S, active=False)
 
     outputs = [status, table, timer]
-    app.load(preparation_view, outputs=outputs, api_visibility="private")
+    on_load(app, preparation_view, outputs=outputs)
     timer.tick(preparation_view, outputs=outputs, api_visibility="private", show_progress="hidden")
     start.click(prepare_now, outputs=outputs, api_name="prepare")
     stop.click(stop_preparation, outputs=outputs, api_visibility="private")
@@ -97,4 +98,4 @@ def create_preparation_panel(app: gr.Blocks) -> None:
     def shown_to(request: gr.Request) -> dict:
         return gr.update(visible=caller(request).operator)
 
-    app.load(shown_to, outputs=buttons, api_visibility="private")
+    on_load(app, shown_to, outputs=buttons, again_on_switch=False)

@@ -13,6 +13,7 @@ from demos.classify.choices import (
     model_status,
     page_viewer,
 )
+from demos.i18n import on_load
 from models.classify.loaders import AUTO
 from models.core.access import viewer
 from models.core.tasks import CLASSIFICATION_TASKS
@@ -84,7 +85,7 @@ def wire_header(app: gr.Blocks, header: Header) -> None:
         return gr.update(choices=model_choices(task, viewer(caller(request))))
 
     header.refresh.click(runs_for, header.task, header.model, api_visibility="private")
-    app.load(runs_for, header.task, header.model, api_visibility="private")
+    on_load(app, runs_for, header.task, header.model)
     # While the start-up preparation trains defaults, the status line follows it, so a default
     # that goes live shows up without a reload.
     timer = gr.Timer(PREPARATION_REFRESH_S, active=False)
@@ -92,7 +93,7 @@ def wire_header(app: gr.Blocks, header: Header) -> None:
     def follow(task: str, model: str) -> tuple[str, dict]:
         return model_status(task, model or AUTO), gr.Timer(active=get_preparation().running)
 
-    app.load(follow, [header.task, header.model], [header.status, timer], api_visibility="private")
+    on_load(app, follow, [header.task, header.model], [header.status, timer])
     timer.tick(
         follow, [header.task, header.model], [header.status, timer], api_visibility="private",
         show_progress="hidden",

@@ -10,6 +10,7 @@ import gradio as gr
 from demos.access import caller
 from demos.classify.choices import default_choices, model_choices, model_status
 from demos.classify.header import Header
+from demos.i18n import on_load
 from demos.jobs import follow_job, stop_job
 from models.classify.loaders import AUTO
 from models.core.access import require_operator, viewer
@@ -117,7 +118,7 @@ def wire_train_default(app: gr.Blocks, header: Header, row: TrainDefault) -> Non
     def shown_to(request: gr.Request) -> dict:
         return gr.update(visible=caller(request).operator)
 
-    app.load(shown_to, outputs=row.row, api_visibility="private")
+    on_load(app, shown_to, outputs=row.row, again_on_switch=False)
     row.stop.click(
         lambda job: stop_job(job, NOTHING_TRAINING, STOPPING), row.job, row.status,
         api_visibility="private",

@@ -26,6 +26,7 @@ from demos.finetune.form import (
 )
 from demos.finetune.results import READY, Results, create_results, runs_dropdown
 from demos.finetune.sweep import create_sweep
+from demos.i18n import on_load
 from demos.jobs import follow_job, stop_job
 from demos.widgets import column_dropdowns, read_upload
 from models.core.access import public_message, viewer
@@ -142,9 +143,8 @@ def _wire_data(app: gr.Blocks, data: DataSettings, form: Form, results: Results)
     data.task.change(on_task, data.task, data.dataset, **private)
     outputs = [data.upload_group, data.info, form.train_size, form.eval_size, form.base,
                results.status]  # fmt: skip
-    app.load(on_dataset, data.dataset, outputs, **private).then(
-        my_runs, outputs=results.past_runs, **private
-    )
+    on_load(app, on_dataset, data.dataset, outputs, again_on_switch=False)
+    on_load(app, my_runs, outputs=results.past_runs)
     data.dataset.change(on_dataset, [data.dataset, results.status], outputs, **private)
     data.upload.change(
         on_upload, [data.upload, results.status],

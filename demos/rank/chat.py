@@ -9,6 +9,7 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
+from demos.i18n import on_load
 from demos.widgets import column_dropdowns, progress_bar, read_upload
 from models.core import inputs
 from models.core.access import caller_for, check_model_ref
@@ -219,7 +220,7 @@ def create_chat(app: gr.Blocks) -> ChatControls:
 
     private = {"api_visibility": "private"}
     notice_outputs = [preparing, preparing_timer]
-    app.load(preparing_notice, bank, notice_outputs, **private)
+    on_load(app, preparing_notice, bank, notice_outputs)
     preparing_timer.tick(preparing_notice, bank, notice_outputs, show_progress="hidden", **private)
     asked = [message, chat, bank, model, top_k, own_threshold, threshold, uploaded, backend]
     outputs = [chat, message, details, candidates, info]

@@ -27,17 +27,23 @@ class NotAllowed(PlaygroundError):
 class Caller:
     """Who is asking: an opaque owner id for their runs and jobs, and whether they operate."""
 
-    owner: str  # "session:<hash>" for a browser tab or an API client; "" for the command line
+    owner: str  # "browser:<id>" for a page, "session:<hash>" for an API client, "" for the CLI
     username: str | None = None
     operator: bool = True
 
 
 def caller_for(
-    session: str | None, username: str | None, settings: Settings | None = None
+    session: str | None,
+    username: str | None,
+    settings: Settings | None = None,
+    browser: str | None = None,
 ) -> Caller:
-    """The caller of a request: an operator locally, or when hosted and signed in as one."""
+    """The caller of a request: an operator locally, or when hosted and signed in as one.
+
+    Their runs and jobs belong to their browser when the page told us its id (so they survive a
+    reload), else to the session (one page load, or one API client)."""
     settings = settings or get_settings()
-    owner = f"session:{session}" if session else ""
+    owner = f"browser:{browser}" if browser else f"session:{session}" if session else ""
     operators = {name.strip() for name in settings.operators.split(",") if name.strip()}
     operator = not settings.hosted or (username is not None and username in operators)
     return Caller(owner=owner, username=username, operator=operator)
