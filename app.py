@@ -24,6 +24,7 @@ def create_app() -> gr.Blocks:
     import gradio as gr
 
     from demos.classify import create_classification_tab
+    from demos.explain import create_how_it_works
     from demos.finetune import create_finetune_tab
     from demos.generate import create_generate_tab
     from demos.i18n import create_language_switch, wire_language
@@ -35,19 +36,20 @@ def create_app() -> gr.Blocks:
     # a public server's disk does not fill with them (each is read once, when it is chosen).
     with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=UPLOAD_LIFETIME) as app:
         with gr.Row(equal_height=True):
-            gr.Markdown(INTRO, elem_id="intro")
+            gr.Markdown(INTRO, elem_id="intro", scale=5)
             language = create_language_switch()
+        builders = {
+            "classification": create_classification_tab,
+            "generation": create_generate_tab,
+            "ranking": create_rank_tab,
+            "finetune": create_finetune_tab,
+            "models": create_overview_tab,
+        }
         with gr.Tabs():
-            with gr.Tab(TAB_NAMES["classification"], id="classification"):
-                create_classification_tab(app)
-            with gr.Tab(TAB_NAMES["generation"], id="generation"):
-                create_generate_tab()
-            with gr.Tab(TAB_NAMES["ranking"], id="ranking"):
-                create_rank_tab(app)
-            with gr.Tab(TAB_NAMES["finetune"], id="finetune"):
-                create_finetune_tab(app)
-            with gr.Tab(TAB_NAMES["models"], id="models"):
-                create_overview_tab(app)
+            for tab_id, build in builders.items():
+                with gr.Tab(TAB_NAMES[tab_id], id=tab_id, elem_id=f"tab-{tab_id}"):
+                    build(app)
+                    create_how_it_works(tab_id)
         # Last: it collects every text the tabs built, and runs their page-load events.
         wire_language(app, language)
     return app

@@ -66,7 +66,7 @@ def create_language_switch() -> gr.Radio:
     return gr.Radio(
         [(LANGUAGE_NAMES[code], code) for code in ("ko", "en")],
         value="en", show_label=False, container=False, elem_id="language",
-        min_width=160,
+        min_width=200, scale=1,
     )  # fmt: skip
 
 
@@ -95,13 +95,18 @@ def wire_language(app: gr.Blocks, switch: gr.Radio) -> None:
     def on_switch(lang: str, saved: dict | None, request: gr.Request) -> list:
         return render(remember(request, saved, lang))
 
-    private: dict = {"api_visibility": "private"}
-    loaded = app.load(on_page, stored, outputs, queue=False, **private)
-    switched = switch.input(on_switch, [switch, stored], outputs, queue=False, **private)
+    # Text only: no spinner over the page, and no waiting behind a user's long job in the queue.
+    quiet: dict = {
+        "api_visibility": "private",
+        "show_progress": "hidden",
+        "concurrency_limit": None,
+    }
+    loaded = app.load(on_page, stored, outputs, **quiet)
+    switched = switch.input(on_switch, [switch, stored], outputs, **quiet)
     for fn, inputs, outputs_, again in app.__dict__.get("_playground_loads", []):
-        loaded.then(fn, inputs, outputs_, **private)
+        loaded.then(fn, inputs, outputs_, **quiet)
         if again:
-            switched.then(fn, inputs, outputs_, **private)
+            switched.then(fn, inputs, outputs_, **quiet)
 
 
 __all__ = ["LANGS", "create_language_switch", "lang_of", "on_load", "translatable", "wire_language"]

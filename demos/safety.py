@@ -1,6 +1,8 @@
 """The safety net of every named API endpoint: an answer is a dict, never a traceback.
 
 On a public server (hosted mode) every answer also names no server folder (``public_data``).
+An answer is English, as plain strings: a ``Text`` (bilingual message) becomes its English, and
+an error is ``str(err)``, its English too.
 
 ``api_guard`` wraps an endpoint function: a ``PlaygroundError`` becomes ``{"error": message}``
 (the message is written for the caller); anything else is a bug, logged with its traceback and
@@ -19,10 +21,16 @@ from typing import Any, TypeVar
 
 from models.core.access import public_data
 from models.core.errors import PlaygroundError
+from models.core.i18n import localize
 
 log = logging.getLogger(__name__)
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 SERVER_FAULT = "Something went wrong on the server ({kind}); it is logged. Try again or report it."
+
+
+def _answer(value: Any) -> Any:
+    """An endpoint's answer as the API gives it: English, plain strings, no server folder."""
+    return public_data(localize(value, "en"))
 
 
 def fault(err: BaseException) -> dict:
@@ -52,7 +60,7 @@ def api_guard(fn: Endpoint) -> Endpoint:
             answers = fn(*args, **kwargs)
             try:
                 for answer in answers:
-                    yield public_data(answer)
+                    yield _answer(answer)
             except PlaygroundError as err:
                 yield public_data({"error": str(err)})
             except Exception as err:  # a bug: the details go to the log, not to the caller
@@ -68,7 +76,7 @@ def api_guard(fn: Endpoint) -> Endpoint:
         if refused := _arguments_fault(fn, args, kwargs):
             return refused
         try:
-            return public_data(fn(*args, **kwargs))
+            return _answer(fn(*args, **kwargs))
         except PlaygroundError as err:
             return public_data({"error": str(err)})
         except Exception as err:  # a bug: the details go to the log, not to the caller

@@ -17,6 +17,7 @@ from models.sources.packaged import PACKAGED
 from tests.conftest import ROOT
 
 TABS = ["Classification", "Generation", "Answer ranking", "Fine-tuning", "Models & data"]
+TAB_IDS = ["classification", "generation", "ranking", "finetune", "models"]
 
 
 def _run_python(code: str) -> str:

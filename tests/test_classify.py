@@ -418,8 +418,11 @@ def test_the_tab_names_a_chosen_model_and_marks_runs_stopped_early(isolated_sett
     ]  # fmt: skip
     monkeypatch.setattr(classification, "saved_classifiers", lambda viewer=None: saved)
     labels = dict((value, label) for label, value in classification.model_choices("intent"))
-    assert labels["/runs/7/full"] == "run 7 · full · snips, acc 0.980"
-    assert labels["/runs/7/head"] == "run 7 · head · snips, acc 0.270 · stopped early"
+    # Named by what they are, not by run id or path (issue 20).
+    assert labels["/runs/7/full"] == "English intent, full fine-tuning, accuracy 0.980"
+    assert labels["/runs/7/head"] == (
+        "English intent, frozen encoder + head, accuracy 0.270 · stopped early"
+    )
     hub = [label for label, value in classification.model_choices("sentiment") if "Hub" in label]
     assert hub and all(label.endswith("(needs the Hub: offline now)") for label in hub)
     assert [key for _, key in classification.default_choices("sentiment")] == [

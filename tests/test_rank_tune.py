@@ -16,11 +16,12 @@ from models.core.monitor import Monitor
 from models.rank import encoders, qdrant
 from models.rank.banks import QABank, load_bank
 from models.rank.chat import ask, calibrate, reply
+from models.rank.compare import comparison_rows
 from models.rank.evaluate import held_out
 from models.rank.index import DenseIndex
 from models.rank.pairs import batches, hard_negatives, training_pairs, with_hard_negatives
 from models.rank.rankers import get_index
-from models.rank.tune import TuneSettings, comparison_rows, run_tune
+from models.rank.tune import TuneSettings, run_tune
 from models.sources import embeddings
 from models.sources.loading import load_embedder
 from models.sources.traced import traced_encoder

@@ -157,7 +157,10 @@ def test_the_tabs_mark_interrupted_runs(settings):
     assert lost not in dict((v, k) for k, v in model_choices("intent", viewer="bob"))
 
     runs = dict((value, label) for label, value in runs_dropdown()["choices"])
-    assert "interrupted (probe kept; lora, full lost)" in runs["1-lost"]
+    kept_lost = (
+        "interrupted: sentence embeddings + logistic regression kept; LoRA, full fine-tuning lost"
+    )
+    assert kept_lost in runs["1-lost"]
     assert "interrupted" not in runs["2-fine"]
     assert set(dict((v, k) for k, v in runs_dropdown("alice")["choices"])) == {"1-lost"}
     notes = interrupted_markdown(load_record("1-lost", settings).as_dict())

@@ -14,6 +14,7 @@ from models.classify.evaluate import evaluate
 from models.classify.loaders import AUTO
 from models.classify.predict import checked_choice, classify
 from models.core import inputs
+from models.core.i18n import localize
 from models.core.settings import get_settings
 from models.datasets.specs import DATASETS
 from models.finetune.refs import usable_model
@@ -37,7 +38,10 @@ def classify_api(
             PLAYGROUND_MAX_LABELS.
 
     Returns:
-        {"label", "scores", "model", "mode", "source", "notice"} or {"error": message}.
+        {"label", "scores", "model", "mode", "source", "notice", "confident", "runner_up",
+        "margin"} or {"error": message}. Labels are the model's own (English) names.
+        ``confident`` is False when the top score is close to chance or barely ahead of
+        ``runner_up`` (see ``models.classify.confidence``); ``margin`` is the lead over it.
     """
     task, model = checked_choice(task, model)
     model = usable_model(model, caller(request))
@@ -45,14 +49,18 @@ def classify_api(
     text_pair = inputs.text(text_pair, "text_pair", allow_empty=True)
     chosen = inputs.labels(labels, "labels")
     prediction = classify(task, text, text_pair or None, model, chosen)
-    return {
-        "label": prediction.label,
-        "scores": prediction.scores,
-        "model": prediction.model,
-        "mode": prediction.mode,
-        "source": prediction.source,
-        "notice": prediction.notice,
-    }
+    return localize(
+        {
+            "label": prediction.label,
+            "scores": prediction.scores,
+            "model": prediction.model,
+            "mode": prediction.mode,
+            "source": prediction.source,
+            "notice": prediction.notice,
+            **prediction.confidence.as_api(),
+        },
+        "en",  # the API speaks English: plain strings, whatever the page shows
+    )
 
 
 @api_guard
@@ -77,4 +85,4 @@ def evaluate_api(
     max_rows = get_settings().max_eval_rows
     rows = inputs.optional_integer(limit, "limit", 1, max_rows)
     report = evaluate(task, dataset, split, model, rows, max_rows=max_rows)
-    return report.metrics()
+    return localize(report.metrics(), "en")

@@ -12,6 +12,7 @@ from demos.access import caller
 from demos.safety import api_guard
 from models.core.access import Caller, check_model_ref, viewer
 from models.core.errors import PlaygroundError
+from models.core.i18n import Text, localize
 from models.core.jobs import Job, stop_owned
 from models.core.settings import get_settings
 from models.finetune.config import FinetuneConfig
@@ -29,12 +30,12 @@ def start_for(config: FinetuneConfig, who: Caller) -> Job:
 
 
 def _progress(job: Job) -> dict:
-    snapshot = job.monitor.snapshot()
+    snapshot = job.snapshot()  # the time left smoothed, as the tab shows it
     methods = {
         name: {k: entry.get(k) for k in ("status", "step", "total_steps")}
         for name, entry in snapshot["methods"].items()
     }
-    return {"running": True, "phase": snapshot["phase"], "eta_s": snapshot["eta_s"],
+    return {"running": True, "phase": str(snapshot["phase"]), "eta_s": snapshot["eta_s"],
             "methods": methods}  # fmt: skip
 
 
@@ -57,7 +58,10 @@ def finetune_api(config: dict, request: gr.Request) -> Iterator[dict]:
         parsed = FinetuneConfig.from_dict(config)
         if parsed.dataset == "upload":
             raise PlaygroundError(
-                "Uploads train from the tab or the command line, not through the API."
+                Text(
+                    "Uploads train from the tab or the command line, not through the API.",
+                    "업로드 파일은 API가 아니라 탭이나 명령줄에서 학습합니다.",
+                )
             )
         job = start_for(parsed, who)
     except PlaygroundError as err:
@@ -72,9 +76,9 @@ def finetune_api(config: dict, request: gr.Request) -> Iterator[dict]:
         if job.running:  # the caller cancelled or went away: nobody waits for this run
             job.stop()
     if job.error:
-        yield {"error": job.error}
+        yield {"error": str(job.error)}
         return
-    record = job.result.as_dict()
+    record = localize(job.result.as_dict(), "en")  # plain JSON: messages in English
     if get_settings().hosted:  # which process trained it is the server's business
         record = {k: v for k, v in record.items() if k not in ("pid", "host", "pid_started")}
     yield record
@@ -100,10 +104,21 @@ def read_run(run_id: object, who: Caller | None = None) -> RunRecord:
     runs and the operators'; another user's run is "not found", as a missing one is.
     """
     if not run_id:
-        raise PlaygroundError("Choose a past run first.")
+        raise PlaygroundError(Text("Choose a past run first.", "먼저 지난 학습을 고르세요."))
     if not isinstance(run_id, str) or not RUN_ID.match(run_id):
-        raise PlaygroundError("A run id is letters, digits, '.', '-' and '_' (see Past runs).")
-    not_found = PlaygroundError(f"There is no past run '{run_id}'. Refresh Past runs.")
+        raise PlaygroundError(
+            Text(
+                "A run id is letters, digits, '.', '-' and '_' (see Past runs).",
+                "학습 ID는 영문자, 숫자, '.', '-', '_'로 됩니다(지난 학습 참고).",
+            )
+        )
+    not_found = PlaygroundError(
+        Text(
+            "There is no past run '{id}'. Refresh Past runs.",
+            "지난 학습 '{id}'이(가) 없습니다. 지난 학습을 새로 고치세요.",
+            id=run_id,
+        )
+    )
     try:
         record = load_record(str(run_folder(run_id)))
     except (OSError, ValueError, TypeError) as err:

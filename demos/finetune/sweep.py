@@ -1,29 +1,33 @@
-"""The batch size x learning rate sweep: one method per cell on a small subset, as a heatmap."""
+"""The batch size x learning rate sweep: one method per cell on a small subset, as a heatmap.
+
+Like a run, a sweep belongs to the browser that started it: a reload follows it again, and its
+Stop works from any page of that browser.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import gradio as gr
 
 from demos.access import caller
+from demos.browser import lang_of
 from demos.finetune.form import Form
-from demos.jobs import follow_job, stop_job
+from demos.finetune.texts import T, fill
+from demos.jobs import follow, follow_job, stop_mine, wire_attach
 from demos.widgets import heatmap_html
 from models.core.access import check_model_ref, public_message
-from models.core.errors import ConfigError, PlaygroundError
-from models.core.jobs import Job
+from models.core.errors import ConfigError
+from models.core.i18n import Text, join, localize
+from models.core.jobs import Job, running_job
 from models.finetune.config import FinetuneConfig
-from models.finetune.jobs import start_sweep
+from models.finetune.jobs import SWEEP, start_sweep
 from models.finetune.methods import METHODS
-from models.finetune.report import progress_markdown
+from models.finetune.report import progress_markdown, status_word
 from models.finetune.sweep import SweepResult
 
-INTRO = (
-    "Batch size and learning rate interact: bigger batches take fewer, less noisy steps per "
-    "epoch and usually need a larger learning rate. Train one method per cell on a small subset "
-    "(same rows and seed) and see where accuracy is high."
-)
+READY = Text("", "")  # an idle sweep says nothing
 
 
 def parse_grid(batches: str, rates: str) -> tuple[list[int], list[float]]:
@@ -34,78 +38,97 @@ def parse_grid(batches: str, rates: str) -> tuple[list[int], list[float]]:
             [float(x) for x in rates.replace(" ", "").split(",") if x],
         )
     except ValueError:
-        raise ConfigError(
-            "Write batch sizes and learning rates as comma-separated numbers."
-        ) from None
+        raise ConfigError(T.bad_grid) from None
 
 
-def sweep_heatmap(result: SweepResult) -> str:
+def sweep_heatmap(result: SweepResult, lang: str = "en") -> str:
     """Evaluation accuracy per cell, as a colour-scaled table."""
+    title = Text(
+        "{m}: evaluation accuracy ({train:,} training rows, {eval:,} evaluation rows)",
+        "{m}: 평가 정확도(학습 행 {train:,}개, 평가 행 {eval:,}개)",
+        m=METHODS[result.method].title, train=result.train_rows, eval=result.eval_rows,
+    )  # fmt: skip
     return heatmap_html(
         result.accuracy,
         [f"bs {b}" for b in result.batch_sizes],
         [f"lr {r:g}" for r in result.learning_rates],
-        f"{METHODS[result.method].title}: evaluation accuracy "
-        f"({result.train_rows:,} training rows, {result.eval_rows:,} evaluation rows)",
-        "batch size \\ learning rate",
+        localize(title, lang),
+        localize(Text("batch size \\ learning rate", "배치 크기 \\ 학습률"), lang),
         fmt="{:.3f}",
     )
 
 
-def create_sweep(form: Form, methods: list[tuple[str, str]]) -> None:
+def sweep_status(result: SweepResult) -> Text:
+    """How a sweep ended, with the cells that failed."""
+    errors = join([" ⚠️ ", join(result.errors, "; ")]) if result.errors else ""
+    return fill(T.sweep_done, status=status_word(result.status), errors=errors)
+
+
+def create_sweep(app: gr.Blocks, form: Form, methods: list[tuple[Text, str]]) -> None:
     """Build the sweep accordion and wire its events (it reads the form's other settings)."""
-    with gr.Accordion("Batch size x learning rate sweep", open=False):
-        gr.Markdown(INTRO)
+    with gr.Accordion(T.sweep, open=False):
+        gr.Markdown(T.sweep_intro)
         with gr.Row():
             method = gr.Dropdown(
                 [(title, name) for title, name in methods if METHODS[name].trainer],
-                value="lora", label="Method",
+                value="lora", label=T.method, info=T.method_info,
             )  # fmt: skip
-            batches = gr.Textbox("8, 16, 32", label="Batch sizes")
-            rates = gr.Textbox("5e-4, 2e-3, 8e-3", label="Learning rates")
-            rows = gr.Slider(32, 5000, value=400, step=8, label="Training rows per cell")
+            batches = gr.Textbox("8, 16, 32", label=T.batches, info=T.batches_info)
+            rates = gr.Textbox("5e-4, 2e-3, 8e-3", label=T.rates, info=T.rates_info)
+            rows = gr.Slider(32, 5000, value=400, step=8, label=T.cell_rows, info=T.cell_rows_info)
         with gr.Row():
-            button = gr.Button("Run sweep", elem_id="ft-sweep")
-            stop = gr.Button("Stop sweep", variant="stop")
+            button = gr.Button(T.run_sweep, elem_id="ft-sweep")
+            stop = gr.Button(T.stop_sweep, variant="stop", elem_id="ft-sweep-stop")
         status = gr.Markdown(elem_id="ft-sweep-status")
         heatmap = gr.HTML(elem_id="ft-sweep-map")
-    job_state = gr.State(None)
+    token = gr.State(None)
+
+    def views(request: gr.Request) -> dict[str, Any]:
+        lang = lambda: lang_of(request)  # noqa: E731
+        warn = lambda message: {status: f"⚠️ {public_message(localize(message, lang()))}"}  # noqa: E731
+        return {
+            "progress": lambda snapshot: {status: localize(progress_markdown(snapshot), lang())},
+            "finished": lambda job: {
+                status: localize(sweep_status(job.result), lang()),
+                heatmap: sweep_heatmap(job.result, lang()),
+            },
+            "failed": warn,
+        }
 
     def run(values: dict, request: gr.Request) -> Iterator[dict]:
+        who = caller(request)
+
         def start() -> Job:
             batch_sizes, learning_rates = parse_grid(values[batches], values[rates])
-            try:
-                config = form.config(values).to_dict()
-                config = FinetuneConfig.from_dict({**config, "train_size": int(values[rows])})
-            except (TypeError, ValueError) as err:
-                raise PlaygroundError("Fill in every setting with a number.") from err
-            who = caller(request)
+            config = form.config(values).to_dict()
+            config = FinetuneConfig.from_dict({**config, "train_size": int(values[rows])})
             check_model_ref(config.base, who)
             return start_sweep(config, values[method], batch_sizes, learning_rates, who.owner)
 
-        def finished(job: Job) -> dict:
-            result = job.result
-            errors = f" ⚠️ {'; '.join(result.errors)}" if result.errors else ""
-            return {status: f"**Sweep {result.status}.**{errors}",
-                    heatmap: sweep_heatmap(result), job_state: None}  # fmt: skip
-
+        shown = views(request)
+        started = lambda job: {  # noqa: E731
+            status: localize(fill(T.started, what=job.description), lang_of(request)),
+            heatmap: "",
+        }
         yield from follow_job(
-            start,
-            started=lambda job: {job_state: job, status: f"Started: {job.description}"},
-            progress=lambda snapshot: {status: progress_markdown(snapshot)},
-            finished=finished,
-            refused=lambda message: {status: f"⚠️ {public_message(message)}"},
-            failed=lambda message: {status: f"⚠️ {public_message(message)}", job_state: None},
+            start, started, shown["progress"], shown["finished"], shown["failed"], shown["failed"]
         )
 
+    def reattach(_token: Any, request: gr.Request) -> Iterator[dict]:
+        job = running_job(caller(request).owner, [SWEEP])
+        if job is not None:
+            shown = views(request)
+            yield from follow(job, shown["progress"], shown["finished"], shown["failed"])
+
+    def stop_sweep(request: gr.Request) -> str:
+        said = stop_mine(caller(request).owner, [SWEEP], T.nothing_yours, T.stopping)
+        return localize(said, lang_of(request))
+
+    private: dict = {"api_visibility": "private", "concurrency_limit": None}
     button.click(
-        run, inputs={*form.components(), batches, rates, method, rows},
-        outputs=[status, heatmap, job_state], api_visibility="private",
+        run, inputs={*form.components(), batches, rates, method, rows}, outputs=[status, heatmap],
+        **private,
     )  # fmt: skip
-    stop.click(
-        lambda job: stop_job(
-            job, "Nothing of yours is training.",
-            "Stopping after the current step; finished methods are kept.",
-        ),
-        job_state, status, api_visibility="private",
-    )  # fmt: skip
+    token.change(reattach, token, [status, heatmap], **private)
+    stop.click(stop_sweep, None, status, api_visibility="private")
+    wire_attach(app, [SWEEP], status, token, READY, T.yours, say_busy=False)

@@ -9,10 +9,12 @@ from typing import Any
 
 import gradio as gr
 
-from demos.generate.column import Column
-from demos.generate.run import edited_technique
+from demos.browser import lang_of
+from demos.generate.column import Column, technique_choices
+from demos.generate.run import edited_technique, shown_error
 from models.core import inputs
 from models.core.errors import PlaygroundError
+from models.core.i18n import Text, localize
 from models.generate.techniques import (
     MAX_TECHNIQUES,
     Technique,
@@ -23,24 +25,32 @@ from models.generate.techniques import (
 )
 
 MAX_FILE_BYTES = 256 * 1024
-
-
-def _choices(own: dict[str, Technique]) -> list[tuple[str, str]]:
-    everything = {**load_techniques(), **own}
-    return [(t.title + (" (mine)" if k in own else ""), k) for k, t in everything.items()]
+TOO_MANY = Text(
+    "A session keeps at most {n} techniques.",
+    "한 세션에는 기법을 최대 {n}개까지 저장할 수 있습니다.",
+    n=MAX_TECHNIQUES,
+)
 
 
 def save_technique(own: dict[str, Technique], name: str, technique: Technique) -> dict:
     """``own`` with ``technique`` saved as ``name`` (checked)."""
-    name = inputs.text(name, "The name", allow_empty=True, max_chars=1_000).strip()
+    name = inputs.text(name, Text("The name", "이름"), allow_empty=True, max_chars=1_000).strip()
     if not name or len(name) > 60:
-        raise TemplateError("Name the technique (up to 60 characters).")
+        raise TemplateError(
+            Text("Name the technique (up to 60 characters).",
+                 "기법의 이름을 60자 이내로 적어 주세요.")
+        )  # fmt: skip
     key = "my-" + "-".join(name.lower().split())
     if key not in own and len(own) >= MAX_TECHNIQUES:
-        raise TemplateError(f"A session keeps at most {MAX_TECHNIQUES} techniques.")
-    saved = Technique(key, name, technique.user, technique.system,
-                      technique.description or "Saved in this session.", technique.variables,
-                      technique.examples, technique.output)  # fmt: skip
+        raise TemplateError(TOO_MANY)
+    described = bool(technique.description)
+    saved = Technique(
+        key, name, technique.user, technique.system,
+        technique.description if described else "Saved in this session.",
+        technique.variables, technique.examples, technique.output,
+        description_ko=technique.description_ko if described else "이 세션에서 저장한 기법입니다.",
+        example_en=technique.example_en, example_ko=technique.example_ko,
+    )  # fmt: skip
     saved.check()
     return {**own, key: saved}
 
@@ -50,44 +60,64 @@ def read_techniques(path: str) -> dict[str, Technique]:
     file = Path(path)
     try:
         if file.stat().st_size > MAX_FILE_BYTES:
-            raise TemplateError(f"A techniques file is at most {MAX_FILE_BYTES // 1024} KB.")
+            raise TemplateError(
+                Text("A techniques file is at most {kb} KB.", "기법 파일은 최대 {kb} KB입니다.",
+                     kb=MAX_FILE_BYTES // 1024)
+            )  # fmt: skip
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError as err:
-        raise TemplateError("The file is not UTF-8 text.") from err
+        raise TemplateError(
+            Text("The file is not UTF-8 text.", "파일이 UTF-8 텍스트가 아닙니다.")
+        ) from err
     except OSError as err:
-        raise TemplateError(f"The file could not be read ({err.strerror or 'no access'}).") from err
+        raise TemplateError(
+            Text("The file could not be read ({why}).", "파일을 읽을 수 없습니다({why}).",
+                 why=err.strerror or Text("no access", "접근 권한 없음"))
+        ) from err  # fmt: skip
     return parse_techniques(text)
 
 
 def create_library(own: gr.State, columns: list[Column]) -> None:
     """The *My techniques* accordion, wired to the session state and the columns' dropdowns."""
     source = columns[0]
-    with gr.Accordion("My techniques (this session)", open=False):
+    with gr.Accordion(Text("My techniques (this session)", "내 기법 (이 세션)"), open=False):
         with gr.Row():
-            name = gr.Textbox(label="Name", placeholder="e.g. polite reply in Korean", scale=3,
-                              elem_id="gen-save-name")  # fmt: skip
-            save = gr.Button("Save A's template as mine", scale=1, elem_id="gen-save")
+            name = gr.Textbox(
+                label=Text("Name", "이름"), scale=3, elem_id="gen-save-name",
+                placeholder=Text("e.g. polite reply in Korean", "예: 공손한 한국어 답장"),
+            )  # fmt: skip
+            save = gr.Button(Text("Save A's template as mine", "A의 템플릿을 내 기법으로 저장"),
+                             scale=1, elem_id="gen-save")  # fmt: skip
         with gr.Row():
-            download = gr.DownloadButton("Download my techniques (TOML)", elem_id="gen-download")
-            upload = gr.File(label="Upload techniques (TOML / JSON)", file_types=[".toml", ".json"],
-                             elem_id="gen-upload")  # fmt: skip
+            download = gr.DownloadButton(
+                Text("Download my techniques (TOML)", "내 기법 내려받기 (TOML)"),
+                elem_id="gen-download",
+            )  # fmt: skip
+            upload = gr.File(
+                label=Text("Upload techniques (TOML / JSON)", "기법 올리기 (TOML / JSON)"),
+                file_types=[".toml", ".json"], elem_id="gen-upload",
+            )  # fmt: skip
         status = gr.Markdown(elem_id="gen-library-status")
     dropdowns = [c.technique for c in columns]
 
-    def refreshed(value: dict[str, Technique], message: str) -> dict:
-        choices = _choices(value)
-        return {own: value, status: message,
+    def refreshed(value: dict[str, Technique], message: Text, lang: str) -> dict:
+        choices = technique_choices(load_techniques(), value, lang)
+        return {own: value, status: localize(message, lang),
                 **{d: gr.update(choices=choices) for d in dropdowns}}  # fmt: skip
 
     def on_save(value: dict, label: str, key: str, system: str, user: str, variables: Any,
-                examples: Any) -> dict:  # fmt: skip
+                examples: Any, request: gr.Request) -> dict:  # fmt: skip
+        lang = lang_of(request)
         try:
             everything = {**load_techniques(), **(value or {})}
             technique = edited_technique(everything, key, system, user, variables, examples)
             value = save_technique(value or {}, label, technique)
         except PlaygroundError as err:
-            return {status: f"⚠️ {err}"}
-        return refreshed(value, f"Saved “{label.strip()}”: pick it in either column.")
+            return {status: shown_error(err, lang)}
+        saved = Text("Saved “{name}”: pick it in either column.",
+                     "“{name}”을(를) 저장했습니다. 어느 열에서든 고를 수 있습니다.",
+                     name=label.strip())  # fmt: skip
+        return refreshed(value, saved, lang)
 
     def on_download(value: dict) -> Any:
         if not value:
@@ -97,18 +127,21 @@ def create_library(own: gr.State, columns: list[Column]) -> None:
         path.write_text(dump_techniques(value), encoding="utf-8")
         return str(path)
 
-    def on_upload(value: dict, path: str | None) -> dict:
+    def on_upload(value: dict, path: str | None, request: gr.Request) -> dict:
         if not path:
             return {}
+        lang = lang_of(request)
         try:
             loaded = read_techniques(path)
         except PlaygroundError as err:
-            return {status: f"⚠️ {err}"}
+            return {status: shown_error(err, lang)}
         mine = {(k if k.startswith("my-") else f"my-{k}"): v for k, v in loaded.items()}
         merged = {**(value or {}), **mine}
         if len(merged) > MAX_TECHNIQUES:
-            return {status: f"⚠️ A session keeps at most {MAX_TECHNIQUES} techniques."}
-        return refreshed(merged, f"Added {len(mine)} technique(s) from the file.")
+            return {status: "⚠️ " + localize(TOO_MANY, lang)}
+        added = Text("Added {n} technique(s) from the file.", "파일에서 기법 {n}개를 추가했습니다.",
+                     n=len(mine))  # fmt: skip
+        return refreshed(merged, added, lang)
 
     private = {"api_visibility": "private"}
     save.click(

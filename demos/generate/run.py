@@ -12,10 +12,11 @@ from typing import Any
 
 import pandas as pd
 
-from demos.generate.column import Column, stats_markdown
+from demos.generate.column import Column, details_markdown, stats_markdown
 from models.core import inputs
-from models.core.access import caller_for, check_model_ref
+from models.core.access import caller_for, check_model_ref, public_message
 from models.core.errors import PlaygroundError
+from models.core.i18n import Text, error_text, localize
 from models.generate.backends import BACKENDS
 from models.generate.params import GenerationParams
 from models.generate.remote import scrub
@@ -25,6 +26,21 @@ from models.generate.techniques import Technique, TemplateError, clean_examples
 log = logging.getLogger(__name__)
 MAX_TABLE_ROWS = 200  # rows of the variables or examples table the browser may send
 MAX_KEY_CHARS = 500
+TABLES = {"variables": Text("variables", "변수"), "examples": Text("examples", "예시")}
+FIELDS = {
+    "technique": Text("Prompt technique", "프롬프트 기법"),
+    "system": Text("The system turn", "시스템 메시지"),
+    "user": Text("The user turn", "사용자 메시지"),
+    "backend": Text("Backend", "백엔드"),
+    "model": Text("Model", "모델"),
+    "base_url": Text("Base URL", "기본 URL"),
+    "api_key": Text("API key", "API 키"),
+}
+
+
+def shown_error(err: BaseException, lang: str) -> str:
+    """A ``PlaygroundError`` as the page shows it: in ``lang``, no server folder named."""
+    return "⚠️ " + public_message(localize(error_text(err), lang))
 
 
 def _rows(table: Any, what: str) -> list[list]:
@@ -36,9 +52,15 @@ def _rows(table: Any, what: str) -> list[list]:
     if table is None:
         return []
     if not isinstance(table, list | tuple) or len(table) > MAX_TABLE_ROWS:
-        raise TemplateError(f"The {what} must be a table of at most {MAX_TABLE_ROWS} rows.")
+        raise TemplateError(
+            Text("The {what} must be a table of at most {n} rows.",
+                 "{what}은(는) {n}행 이하의 표여야 합니다.", what=TABLES[what], n=MAX_TABLE_ROWS)
+        )  # fmt: skip
     if not all(isinstance(row, list | tuple) for row in table):
-        raise TemplateError(f"Each row of the {what} must be a list of cells.")
+        raise TemplateError(
+            Text("Each row of the {what} must be a list of cells.",
+                 "{what}의 각 행은 칸의 목록이어야 합니다.", what=TABLES[what])
+        )  # fmt: skip
     return [list(row) for row in table]
 
 
@@ -63,27 +85,29 @@ def edited_technique(
         PlaygroundError: an unknown technique, or an edit that is not text, too long or holds
             a control character.
     """
-    key = inputs.choice(key, "Prompt technique", techniques)
-    system = inputs.text(system, "The system turn", allow_empty=True)
-    user = inputs.text(user, "The user turn", allow_empty=True)
+    key = inputs.choice(key, FIELDS["technique"], techniques)
+    system = inputs.text(system, FIELDS["system"], allow_empty=True)
+    user = inputs.text(user, FIELDS["user"], allow_empty=True)
     base = replace(techniques[key], system=system, user=user)
     return base.with_edits(_variables(variables), clean_examples(_rows(examples, "examples")))
 
 
 def checked_target(backend: object, model: object, base_url: object, api_key: object) -> dict:
     """Which backend and model a generation goes to, checked: the tab and the API agree."""
-    backend = inputs.choice(backend, "Backend", BACKENDS)
-    model = inputs.text(model, "Model", allow_empty=True, max_chars=inputs.MAX_NAME_CHARS)
+    backend = inputs.choice(backend, FIELDS["backend"], BACKENDS)
+    model = inputs.text(model, FIELDS["model"], allow_empty=True, max_chars=inputs.MAX_NAME_CHARS)
     if backend == "local" and model.strip():  # a public server loads no folder a visitor names
         check_model_ref(model, caller_for(None, None))
     return {
         "backend": backend,
         "model": model,
         "base_url": inputs.text(
-            base_url, "Base URL", allow_empty=True, max_chars=inputs.MAX_NAME_CHARS
+            base_url, FIELDS["base_url"], allow_empty=True, max_chars=inputs.MAX_NAME_CHARS
         ),
         # Never quoted in a message (the checks only name the field).
-        "api_key": inputs.text(api_key, "API key", allow_empty=True, max_chars=MAX_KEY_CHARS),
+        "api_key": inputs.text(
+            api_key, FIELDS["api_key"], allow_empty=True, max_chars=MAX_KEY_CHARS
+        ),
     }
 
 
@@ -103,13 +127,18 @@ def column_job(text: str, techniques: dict[str, Technique], values: list[Any]) -
     return {"text": text, "technique": technique, "params": params, **target}
 
 
-def updates(column: Column, gen: Generation) -> dict:
-    return {column.output: gen.text, column.stats: stats_markdown(gen),
-            column.messages: gen.messages}  # fmt: skip
+def updates(column: Column, gen: Generation, lang: str = "en") -> dict:
+    return {column.output: gen.text, column.stats: stats_markdown(gen, lang),
+            column.messages: gen.messages, column.details: details_markdown(gen, lang)}  # fmt: skip
 
 
-def stream_columns(jobs: list[tuple[Column, dict]], stop: threading.Event) -> Iterator[dict]:
-    """Stream every job at once (a thread each); yield the columns' updates as replies grow."""
+def stream_columns(
+    jobs: list[tuple[Column, dict]], stop: threading.Event, lang: str = "en",
+    last: dict[int, Generation | PlaygroundError] | None = None,
+) -> Iterator[dict]:  # fmt: skip
+    """Stream every job at once (a thread each); yield the columns' updates, in ``lang``, as the
+    replies grow. ``last``, when given, keeps each job's latest reply or error (by index), for
+    the take-away report."""
     events: queue.Queue = queue.Queue()
 
     def work(i: int, job: dict) -> None:
@@ -122,7 +151,10 @@ def stream_columns(jobs: list[tuple[Column, dict]], stop: threading.Event) -> It
             # ... but never the key: no traceback (its messages could hold it) when one was given.
             key = job.get("api_key") or ""
             log.error("generation failed: %s", scrub(repr(err), key), exc_info=not key)
-            events.put((i, PlaygroundError(f"Generation failed ({type(err).__name__}).")))
+            events.put((i, PlaygroundError(
+                Text("Generation failed ({kind}).", "생성에 실패했습니다({kind}).",
+                     kind=type(err).__name__)
+            )))  # fmt: skip
         finally:
             events.put((i, None))
 
@@ -134,7 +166,10 @@ def stream_columns(jobs: list[tuple[Column, dict]], stop: threading.Event) -> It
         column = jobs[i][0]
         if item is None:
             running -= 1
-        elif isinstance(item, PlaygroundError):
-            yield {column.stats: f"⚠️ {item}"}
+            continue
+        if last is not None:
+            last[i] = item
+        if isinstance(item, PlaygroundError):
+            yield {column.stats: shown_error(item, lang)}
         else:
-            yield updates(column, item)
+            yield updates(column, item, lang)

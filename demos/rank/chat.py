@@ -7,25 +7,47 @@ from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
-import pandas as pd
 
+from demos.browser import lang_of
 from demos.i18n import on_load
-from demos.widgets import column_dropdowns, progress_bar, read_upload
+from demos.rank.reports import evaluation_report, reply_report
+from demos.rank.views import (
+    UPLOAD,
+    bank_choices,
+    candidates_frame,
+    evaluation_frame,
+    example,
+    examples,
+    failure,
+    model_choices,
+    reply_details,
+)
+from demos.report import create_report_button, report_file
+from demos.widgets import column_dropdowns, read_upload
 from models.core import inputs
 from models.core.access import caller_for, check_model_ref
 from models.core.errors import PlaygroundError
+from models.core.i18n import Text, error_text, localize
+from models.core.progress import Progress
 from models.prepare.background import get_preparation
 from models.prepare.status import notice
-from models.rank.banks import BANKS, DEFAULT_BANK, QABank, bank_from_upload, load_bank
-from models.rank.chat import DEFAULT_TOP_K, MAX_TOP_K, Reply, ask, bot_message
-from models.rank.encoders import encoders_dir, tuned_encoders
+from models.rank.banks import DEFAULT_BANK, QABank, bank_from_upload, load_bank
+from models.rank.chat import DEFAULT_TOP_K, MAX_TOP_K, ask, bot_message
+from models.rank.encoders import encoders_dir
 from models.rank.evaluate import evaluate_bank
 from models.rank.qdrant import where
-from models.rank.rankers import AUTO, BACKENDS, HYBRID, LEXICAL, MEMORY, QDRANT, get_index
-from models.sources.packaged import PACKAGED
+from models.rank.rankers import AUTO, BACKENDS, MEMORY, QDRANT, get_index
 
-UPLOAD = "upload"
 PREPARATION_REFRESH_S = 3.0
+UPLOAD_FIRST = Text("Upload a file of questions and answers.", "질문과 답변이 든 파일을 올리세요.")
+EVALUATION_HELP = Text(
+    "One question of every answer that has several is held out and asked; the rest stay in the "
+    "index. hit@1: the first answer is right; hit@5: it is among the first five; MRR: the mean "
+    "of 1 / the right answer's rank.",
+    "질문이 여러 개인 답변마다 질문 하나를 따로 떼어 물어보고, 나머지는 색인에 남겨 둡니다. hit@1: "
+    "첫 답변이 맞은 비율, hit@5: 맞는 답변이 처음 다섯 개 안에 든 비율, MRR: 맞는 답변 순위의 역수 "
+    "평균.",
+)
 
 
 @dataclass
@@ -38,200 +60,273 @@ class ChatControls:
     info: Any
 
 
-def model_choices(bank: str | None = None) -> list[tuple[str, str]]:
-    """The rankers offered (encoders tuned for ``bank`` among them); any sentence-embedding Hub
-    id or folder can be typed as well."""
-    packaged = [
-        (f"{m.name} ({m.languages})", m.ref) for m in PACKAGED.values() if m.kind == "embedding"
-    ]
-    tuned = [(t.label, t.path) for t in tuned_encoders(bank)] if bank else []
-    return [
-        ("auto: the best validated encoder for this bank", AUTO),
-        *packaged,
-        *tuned,
-        ("lexical: character n-grams (no model)", LEXICAL),
-        ("hybrid: embeddings + n-grams, ranks fused", HYBRID),
-    ]
-
-
-def candidates_frame(result: Reply) -> pd.DataFrame:
-    """One row per candidate answer, with the stored questions that led to it."""
-    rows = [
-        {
-            "score": c.score,
-            "answer": c.answer,
-            "stored question": c.question,
-            "also matched": " / ".join(c.questions),
-        }
-        for c in result.candidates
-    ]
-    return pd.DataFrame(rows)
-
-
-def reply_details(result: Reply) -> str:
-    """Margin, threshold, and where the score falls on this bank."""
-    margin = "" if result.margin is None else f" · margin to the second answer {result.margin:.4f}"
-    verdict = "answered" if result.confident else "not confident: no answer given"
-    lines = [f"**{verdict}** · threshold {result.threshold:.4f}{margin} · `{result.model}`"]
-    if result.explanation:
-        lines.append(result.explanation)
-    return "\n\n".join(lines)
-
-
 def chosen_bank(name: str, uploaded: QABank | None) -> QABank:
     if name == UPLOAD:
         if uploaded is None:
-            raise PlaygroundError("Upload a Q/A file and press Use this bank first.")
+            raise PlaygroundError(
+                Text(
+                    "Upload a Q/A file and press Use this bank first.",
+                    "먼저 질문·답변 파일을 올리고 이 모음 쓰기를 누르세요.",
+                )
+            )
         return uploaded
     return load_bank(name)
 
 
 def checked_ranker(model: str, backend: str) -> tuple[str, str]:
     """The typed ranker reference (blank: auto) and the search backend, checked."""
-    model = inputs.text(model, "Ranker", allow_empty=True, max_chars=inputs.MAX_NAME_CHARS)
+    field = Text("Ranker", "검색 모델")
+    model = inputs.text(model, field, allow_empty=True, max_chars=inputs.MAX_NAME_CHARS)
     # On a public server a typed folder must be one of the encoders tuned here (or the cache's).
     check_model_ref(model.strip() or AUTO, caller_for(None, None), allowed=(encoders_dir(),))
-    return model.strip() or AUTO, inputs.choice(backend or MEMORY, "Search", BACKENDS)
+    return model.strip() or AUTO, inputs.choice(backend or MEMORY, Text("Search", "검색 위치"),
+                                                BACKENDS)  # fmt: skip
 
 
-def preparing_notice(bank_name: str) -> tuple[str, dict]:
+def progress_in(progress: gr.Progress, lang: str) -> Progress:
+    """A ``models`` progress callback drawn as Gradio's bar, its messages in ``lang``."""
+
+    def report(done: float, total: float, message: str = "") -> None:
+        progress(done / total if total else None, desc=localize(message, lang))
+
+    return report
+
+
+def preparing_notice(bank_name: str, request: gr.Request | None = None) -> tuple[str, dict]:
     """The start-up preparation's word on the default bank's index, and whether to keep asking."""
     if bank_name != DEFAULT_BANK:
         return "", gr.Timer(active=False)
     preparation = get_preparation()
-    text = notice(preparation, f"index:{DEFAULT_BANK}", "a first question waits for it")
-    return text, gr.Timer(active=preparation.running and bool(text))
+    waits = Text("a first question waits for it", "첫 질문은 이 준비가 끝날 때까지 기다립니다")
+    text = notice(preparation, f"index:{DEFAULT_BANK}", waits)
+    return localize(text, lang_of(request)), gr.Timer(active=preparation.running and bool(text))
+
+
+def bank_description(name: str, uploaded: QABank | None, lang: str) -> str:
+    """What the chosen bank is, or why it cannot be read."""
+    if name == UPLOAD and uploaded is None:
+        return localize(UPLOAD_FIRST, lang)
+    try:
+        return localize(chosen_bank(name, uploaded).describe(), lang)
+    except PlaygroundError as err:
+        return failure(error_text(err), lang)
+
+
+def cleared() -> dict:
+    """The conversation was cleared: the report of its last reply goes with it."""
+    return report_file(None, "en")
+
+
+def create_settings() -> dict[str, Any]:
+    """The bank, the ranker and where to search; then how many answers and the threshold. Each
+    control has a one-line hint; two rows, so none is squeezed at 1280 px."""
+    with gr.Row():
+        bank = gr.Dropdown(
+            bank_choices(), value=DEFAULT_BANK, label=Text("Q/A bank", "질문·답변 모음"), scale=2,
+            info=Text("The stored questions and answers the bot answers from",
+                      "챗봇이 답을 찾는 저장된 질문과 답변"), elem_id="rank-bank", min_width=260,
+        )  # fmt: skip
+        model = gr.Dropdown(
+            model_choices(DEFAULT_BANK), value=AUTO, label=Text("Ranker", "검색 모델"), scale=3,
+            info=Text("How a message is compared with the stored questions; or type a "
+                      "sentence-embedding Hub id or folder",
+                      "메시지를 저장된 질문과 비교하는 방법입니다. 문장 임베딩 모델의 Hub id나 "
+                      "폴더를 입력해도 됩니다"),
+            allow_custom_value=True, elem_id="rank-model", min_width=320,
+        )  # fmt: skip
+        backend = gr.Radio(
+            [(Text("in this process", "이 프로세스 안"), MEMORY), ("Qdrant", QDRANT)], value=MEMORY,
+            label=Text("Search", "검색 위치"), scale=2, elem_id="rank-backend", min_width=260,
+            info=Text("Where the vectors are searched. Qdrant: {where} (`PLAYGROUND_QDRANT_URL`)",
+                      "벡터를 검색하는 곳입니다. Qdrant: {where} (`PLAYGROUND_QDRANT_URL`)",
+                      where=where()),
+        )  # fmt: skip
+    with gr.Row():
+        top_k = gr.Slider(
+            1, MAX_TOP_K, value=DEFAULT_TOP_K, step=1, scale=2, min_width=260,
+            label=Text("Answers shown", "보여 줄 답변 수"),
+            info=Text("Top-k: how many candidate answers to list",
+                      "상위 k개: 후보 답변을 몇 개 보여 줄지"),
+        )  # fmt: skip
+        own_threshold = gr.Checkbox(
+            False, label=Text("My own threshold", "임계값 직접 정하기"), scale=2, min_width=260,
+            info=Text("Off: the bank's, read off its held-out questions",
+                      "끄면 따로 떼어 둔 질문으로 정한 이 모음의 값을 씁니다"),
+            elem_id="rank-own-threshold",
+        )  # fmt: skip
+        threshold = gr.Number(
+            0.9, label=Text("Threshold", "임계값"), elem_id="rank-threshold", scale=1,
+            info=Text("Below this score the bot says it has no answer",
+                      "첫 답변의 점수가 이보다 낮으면 답하지 않습니다"), min_width=220,
+        )  # fmt: skip
+    return {"bank": bank, "model": model, "top_k": top_k, "own_threshold": own_threshold,
+            "threshold": threshold, "backend": backend}  # fmt: skip
+
+
+def create_upload() -> dict[str, Any]:
+    """The upload form (hidden until the bank list says "upload")."""
+    with gr.Group(visible=False) as upload_group:
+        upload = gr.File(
+            label=Text("Q/A file (CSV / TSV / JSONL)", "질문·답변 파일 (CSV / TSV / JSONL)")
+        )
+        with gr.Row():
+            question_column = gr.Dropdown(
+                label=Text("Question column", "질문 열"), choices=[], allow_custom_value=True,
+                info=Text("The column of what people ask", "사람들이 묻는 말이 든 열"),
+            )  # fmt: skip
+            answer_column = gr.Dropdown(
+                label=Text("Answer column", "답변 열"), choices=[], allow_custom_value=True,
+                info=Text("The column of the reply to each question", "각 질문의 답변이 든 열"),
+            )  # fmt: skip
+            use_upload = gr.Button(Text("Use this bank", "이 모음 쓰기"), scale=0)
+    return {"group": upload_group, "file": upload, "question": question_column,
+            "answer": answer_column, "use": use_upload}  # fmt: skip
 
 
 def create_chat(app: gr.Blocks) -> ChatControls:
     """Build the chat and the evaluation, wire their events; the controls others need."""
-    with gr.Row():
-        bank = gr.Dropdown([*BANKS, UPLOAD], value=DEFAULT_BANK, label="Q/A bank", scale=2,
-                           elem_id="rank-bank")  # fmt: skip
-        model = gr.Dropdown(
-            model_choices(DEFAULT_BANK), value=AUTO, label="Ranker", allow_custom_value=True,
-            info="Or type a sentence-embedding Hub id or folder", elem_id="rank-model", scale=3,
-        )  # fmt: skip
-        top_k = gr.Slider(1, MAX_TOP_K, value=DEFAULT_TOP_K, step=1, label="Answers shown", scale=1)
-        with gr.Column(scale=1, min_width=160):
-            own_threshold = gr.Checkbox(
-                False, label="My own threshold", elem_id="rank-own-threshold",
-                info="Off: the bank's, read off its held-out questions",
-            )  # fmt: skip
-            threshold = gr.Number(0.9, label="Threshold", elem_id="rank-threshold")
-        backend = gr.Radio(
-            [("in this process", MEMORY), ("Qdrant", QDRANT)], value=MEMORY, label="Search",
-            info=f"Qdrant: {where()} (PLAYGROUND_QDRANT_URL)", scale=1, elem_id="rank-backend",
-        )  # fmt: skip
-    with gr.Group(visible=False) as upload_group:
-        upload = gr.File(label="Q/A file (CSV / TSV / JSONL)")
-        with gr.Row():
-            question_column = gr.Dropdown(label="Question column", choices=[],
-                                          allow_custom_value=True)  # fmt: skip
-            answer_column = gr.Dropdown(label="Answer column", choices=[], allow_custom_value=True)
-            use_upload = gr.Button("Use this bank", scale=0)
+    controls = create_settings()
+    bank, model, top_k = controls["bank"], controls["model"], controls["top_k"]
+    own_threshold, threshold, backend = (
+        controls["own_threshold"],
+        controls["threshold"],
+        controls["backend"],
+    )
+    form = create_upload()
+    upload_group, upload = form["group"], form["file"]
+    question_column, answer_column, use_upload = form["question"], form["answer"], form["use"]
     info = gr.Markdown(elem_id="rank-info")
     preparing = gr.Markdown(elem_id="rank-preparing")
     preparing_timer = gr.Timer(PREPARATION_REFRESH_S, active=False)
-    chat = gr.Chatbot(label="Chat", height=380, elem_id="rank-chat")
+    chat = gr.Chatbot(label=Text("Chat", "대화"), height=380, elem_id="rank-chat")
     with gr.Row():
-        message = gr.Textbox(placeholder="예: 요즘 너무 피곤해 / I feel tired", show_label=False,
-                             scale=5, elem_id="rank-message")  # fmt: skip
-        send = gr.Button("Send", variant="primary", scale=1, elem_id="rank-send")
-    with gr.Accordion("Candidates", open=False):
+        message = gr.Textbox(
+            label=Text("Message", "메시지"),
+            placeholder=Text("e.g. I feel tired these days", "예: 요즘 너무 피곤해"),
+            show_label=False,
+            scale=5,
+            elem_id="rank-message",
+        )
+        send = gr.Button(Text("Send", "보내기"), variant="primary", scale=1, elem_id="rank-send")
+    shown_examples = gr.Dataset(
+        components=[message], samples=examples("en"), label=Text("Examples", "예시"),
+        type="index", elem_id="rank-examples",
+    )  # fmt: skip
+    with gr.Accordion(Text("Candidates", "후보 답변"), open=False):
         details = gr.Markdown(elem_id="rank-details")
         candidates = gr.Dataframe(interactive=False, wrap=True, elem_id="rank-candidates")
-    with gr.Accordion("Evaluate this ranker on the bank", open=False):
-        gr.Markdown(
-            "One question of every answer that has several is held out and asked; the rest stay "
-            "in the index. hit@1: the first answer is right; hit@5: it is among the first five."
-        )
-        evaluate_button = gr.Button("Evaluate", elem_id="rank-evaluate")
-        evaluation = gr.Dataframe(interactive=False, elem_id="rank-evaluation")
+    reply_file = create_report_button("rank-report")
+    with gr.Accordion(
+        Text("Evaluate this ranker on the bank", "이 모음에서 검색 모델 평가"), open=False
+    ):
+        gr.Markdown(EVALUATION_HELP)
+        evaluate_button = gr.Button(Text("Evaluate", "평가"), elem_id="rank-evaluate")
+        evaluation = gr.Dataframe(interactive=False, wrap=True, elem_id="rank-evaluation")
+        eval_file = create_report_button("rank-eval-report")
     uploaded = gr.State(None)
 
     def on_send(
         text: str, history: list, bank_name: str, model_ref: str, k: float, own: bool,
-        cut: float | None, user_bank: QABank | None, search: str,
+        cut: float | None, user_bank: QABank | None, search: str, request: gr.Request,
         progress: gr.Progress = gr.Progress(),  # noqa: B008
     ) -> dict:  # fmt: skip
-        history = list(history or [])
+        lang, history = lang_of(request), list(history or [])
         try:
             qa = chosen_bank(bank_name, user_bank)
-            bar = progress_bar(progress, "{message}")
             if own and cut is None:
-                raise PlaygroundError("Type a threshold, or untick My own threshold.")
+                raise PlaygroundError(
+                    Text(
+                        "Type a threshold, or untick My own threshold.",
+                        "임계값을 입력하거나 임계값 직접 정하기를 끄세요.",
+                    )
+                )
             ranker, search = checked_ranker(model_ref, search)
-            top_k = inputs.integer(k, "Answers shown", 1, MAX_TOP_K)
+            top_k = inputs.integer(k, Text("Answers shown", "보여 줄 답변 수"), 1, MAX_TOP_K)
+            bar = progress_in(progress, lang)
             result = ask(text, qa, ranker, top_k, cut if own else None, bar, search)
         except PlaygroundError as err:
-            return {info: f"⚠️ {err}"}  # the chat and the typed message stay as they were
+            return {info: failure(error_text(err), lang)}  # the chat and the message stay
         history += [{"role": "user", "content": text.strip()},
-                    {"role": "assistant", "content": bot_message(text, result)}]  # fmt: skip
-        return {chat: history, message: "", details: reply_details(result),
-                candidates: candidates_frame(result), info: qa.describe()}  # fmt: skip
+                    {"role": "assistant", "content": bot_message(text, result, lang)}]  # fmt: skip
+        report = reply_report(text.strip(), qa, result, top_k, own, search)
+        return {chat: history, message: "", details: reply_details(result, lang),
+                candidates: candidates_frame(result, lang), info: localize(qa.describe(), lang),
+                reply_file: report_file(report, lang)}  # fmt: skip
 
-    def on_bank(name: str, user_bank: QABank | None) -> dict:
-        shown = {upload_group: gr.update(visible=name == UPLOAD), evaluation: None,
-                 model: gr.update(choices=model_choices(name))}  # fmt: skip
-        if name == UPLOAD:
-            text = user_bank.describe() if user_bank else "Upload a file of questions and answers."
-            return {**shown, info: text}
-        try:
-            return {**shown, info: load_bank(name).describe()}
-        except PlaygroundError as err:
-            return {**shown, info: f"⚠️ {err}"}
+    def on_bank(name: str, user_bank: QABank | None, request: gr.Request) -> dict:
+        lang = lang_of(request)
+        return {upload_group: gr.update(visible=name == UPLOAD), evaluation: None,
+                eval_file: report_file(None, lang),
+                model: gr.update(choices=model_choices(name, lang)),
+                info: bank_description(name, user_bank, lang)}  # fmt: skip
 
-    def on_file(path: str | None) -> dict:
+    def on_page_texts(name: str, user_bank: QABank | None, request: gr.Request) -> dict:
+        """The page's own texts in its language (on load and after a switch)."""
+        lang = lang_of(request)
+        return {info: bank_description(name, user_bank, lang),
+                model: gr.update(choices=model_choices(name, lang)),
+                shown_examples: gr.Dataset(samples=examples(lang))}  # fmt: skip
+
+    def on_file(path: str | None, request: gr.Request) -> dict:
+        lang = lang_of(request)
         if not path:
-            return {info: "Upload a file of questions and answers."}
+            return {info: localize(UPLOAD_FIRST, lang)}
         try:
             preview = read_upload(path)
         except PlaygroundError as err:
-            return {info: f"⚠️ {err}"}
+            return {info: failure(error_text(err), lang)}
         text_update, _, label_update = column_dropdowns(preview)
-        return {info: preview.describe(), question_column: text_update,
+        return {info: localize(preview.describe(), lang), question_column: text_update,
                 answer_column: label_update}  # fmt: skip
 
-    def on_use(path: str | None, question: str, answer: str) -> dict:
+    def on_use(path: str | None, question: str, answer: str, request: gr.Request) -> dict:
+        lang = lang_of(request)
         try:
             if not path:
-                raise PlaygroundError("Upload a file first.")
+                raise PlaygroundError(Text("Upload a file first.", "먼저 파일을 올리세요."))
             qa = bank_from_upload(path, question, answer)
         except PlaygroundError as err:
-            return {info: f"⚠️ {err}"}
-        return {uploaded: qa, info: qa.describe(), chat: [], evaluation: None}
+            return {info: failure(error_text(err), lang)}
+        hidden = report_file(None, lang)  # the chat and the evaluation of the old bank go
+        return {uploaded: qa, info: localize(qa.describe(), lang), chat: [], evaluation: None,
+                reply_file: hidden, eval_file: hidden}  # fmt: skip
 
     def on_evaluate(
-        bank_name: str, model_ref: str, user_bank: QABank | None,
+        bank_name: str, model_ref: str, user_bank: QABank | None, request: gr.Request,
         progress: gr.Progress = gr.Progress(),  # noqa: B008
     ) -> Any:  # fmt: skip
+        lang = lang_of(request)
         try:
             qa = chosen_bank(bank_name, user_bank)
             ranker, _ = checked_ranker(model_ref, MEMORY)
-            index = get_index(qa, ranker, progress_bar(progress, "{message}"))
-            results = evaluate_bank(qa, index)
+            results = evaluate_bank(qa, get_index(qa, ranker, progress_in(progress, lang)))
         except PlaygroundError as err:
-            return {info: f"⚠️ {err}"}
-        rows = [{"ranker": m.ref, "hit@1": round(m.hit_at_1, 4), "hit@5": round(m.hit_at_5, 4),
-                 "MRR": round(m.mrr, 4), "held-out questions": m.n_queries}
-                for m in results.values()]  # fmt: skip
-        return {evaluation: pd.DataFrame(rows).drop_duplicates("ranker")}
+            return {info: failure(error_text(err), lang)}
+        report = report_file(evaluation_report(qa, results), lang)
+        return {evaluation: evaluation_frame(results, lang), eval_file: report}
+
+    def on_example(index: int | None, request: gr.Request) -> str:
+        return example(index, lang_of(request))
 
     private = {"api_visibility": "private"}
     notice_outputs = [preparing, preparing_timer]
     on_load(app, preparing_notice, bank, notice_outputs)
-    preparing_timer.tick(preparing_notice, bank, notice_outputs, show_progress="hidden", **private)
+    on_load(app, on_page_texts, [bank, uploaded], [info, model, shown_examples])
+    preparing_timer.tick(
+        preparing_notice, bank, notice_outputs, show_progress="hidden", queue=False, **private
+    )
     asked = [message, chat, bank, model, top_k, own_threshold, threshold, uploaded, backend]
-    outputs = [chat, message, details, candidates, info]
+    outputs = [chat, message, details, candidates, info, reply_file]
     send.click(on_send, asked, outputs, **private)
     message.submit(on_send, asked, outputs, **private)
-    bank.change(on_bank, [bank, uploaded], [upload_group, evaluation, info, model], **private)
+    shown_examples.click(on_example, shown_examples, message, **private)
+    bank.change(on_bank, [bank, uploaded], [upload_group, evaluation, eval_file, info, model],
+                **private)  # fmt: skip
+    chat.clear(cleared, None, reply_file, **private)
     bank.change(preparing_notice, bank, notice_outputs, **private)
     upload.change(on_file, upload, [info, question_column, answer_column], **private)
-    use_upload.click(
-        on_use, [upload, question_column, answer_column], [uploaded, info, chat, evaluation],
-        **private,
-    )  # fmt: skip
-    evaluate_button.click(on_evaluate, [bank, model, uploaded], [evaluation, info], **private)
+    fresh = [uploaded, info, chat, evaluation, reply_file, eval_file]
+    use_upload.click(on_use, [upload, question_column, answer_column], fresh, **private)
+    evaluate_button.click(on_evaluate, [bank, model, uploaded],
+                          [evaluation, eval_file, info], **private)  # fmt: skip
     return ChatControls(bank, model, uploaded, info)

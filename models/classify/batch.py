@@ -14,6 +14,7 @@ import pandas as pd
 from models.classify.loaders import AUTO, get_classifier
 from models.classify.predict import predict_with_progress
 from models.core.errors import PlaygroundError
+from models.core.i18n import Text, join
 from models.core.progress import Progress, silent
 from models.core.text import detect_language
 from models.datasets.upload import ColumnMapping, apply_mapping
@@ -29,16 +30,33 @@ class BatchResult:
     skipped_empty: int
     truncated: int
 
-    def describe(self) -> str:
-        described = f"Classified {self.classified:,} rows with `{self.model}`."
+    def describe(self, model_name: str | None = None) -> Text:
+        """What happened, in a line; ``model_name``: the model as people know it (default: its
+        reference)."""
+        parts = [
+            Text(
+                "Classified {n:,} rows with {model}.", "{n:,}개 행을 {model}(으)로 분류했습니다.",
+                n=self.classified, model=model_name or f"`{self.model}`",
+            )
+        ]  # fmt: skip
         if self.skipped_empty:
             rows = "row has" if self.skipped_empty == 1 else "rows have"
-            described += (
-                f" {self.skipped_empty:,} {rows} no text: kept in the result, unclassified."
+            parts.append(
+                Text(
+                    "{n:,} " + rows + " no text: kept in the result, unclassified.",
+                    "텍스트가 없는 {n:,}개 행은 분류하지 않고 결과에 그대로 두었습니다.",
+                    n=self.skipped_empty,
+                )
             )
         if self.truncated:
-            described += f" {self.truncated:,} rows were longer than the model reads and were cut."
-        return described
+            parts.append(
+                Text(
+                    "{n:,} rows were longer than the model reads and were cut.",
+                    "{n:,}개 행은 모델이 읽는 길이보다 길어서 잘렸습니다.",
+                    n=self.truncated,
+                )
+            )
+        return join(parts, " ")
 
 
 def _free_name(name: str, taken: list[str]) -> str:
@@ -62,7 +80,9 @@ def classify_table(
             has text, or the model cannot be loaded.
     """
     if task == "nli" and not mapping.text_pair:
-        raise PlaygroundError("NLI needs a hypothesis column as well.")
+        raise PlaygroundError(
+            Text("NLI needs a hypothesis column as well.", "자연어 추론에는 가설 열도 필요합니다.")
+        )
     rows = apply_mapping(table, mapping)  # checks the columns; drops rows with no text
     has_text = (table[mapping.text].astype(str).str.strip() != "").to_numpy()
     language = detect_language(" ".join(rows["text"].head(20)))

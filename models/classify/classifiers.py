@@ -15,6 +15,7 @@ import numpy as np
 
 from models.classify.label_descriptions import describe_labels
 from models.core.errors import ModelUnavailable
+from models.core.i18n import Text
 from models.core.maths import softmax
 from models.core.tasks import NLI_LABELS
 from models.core.text import detect_language
@@ -146,8 +147,14 @@ class NliZeroShot:
         matches = [i for i, label in enumerate(lowered) if label.startswith("entail")]
         if not matches:
             raise ModelUnavailable(
-                f"{nli.resolved.ref} is not an NLI model (its labels are {', '.join(nli.labels)}; "
-                "zero-shot by entailment needs an 'entailment' label)."
+                Text(
+                    "{ref} is not an NLI model (its labels are {labels}; zero-shot by entailment "
+                    "needs an 'entailment' label).",
+                    "{ref}은(는) 자연어 추론 모델이 아닙니다(레이블: {labels}). 함의 기반 "
+                    "제로샷에는 'entailment' 레이블이 필요합니다.",
+                    ref=nli.resolved.ref,
+                    labels=", ".join(nli.labels),
+                )
             )
         self.entailment = matches[0]
         self.inner = FinetunedClassifier(nli)

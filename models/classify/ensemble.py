@@ -20,6 +20,7 @@ import numpy as np
 
 from models.classify.classifiers import Classifier
 from models.core.errors import ModelUnavailable
+from models.core.i18n import Text
 from models.sources.formats import write_meta
 from models.sources.resolver import ResolvedModel
 
@@ -54,12 +55,25 @@ def member_paths(folder: str | Path, meta: dict) -> list[str]:
         path = (Path(folder) / member).resolve()
         if not path.is_dir():
             raise ModelUnavailable(
-                f"The ensemble in {folder} lists {member}, which is no longer there "
-                f"(looked in {path}). Train it again, or delete the ensemble."
+                Text(
+                    "The ensemble in {folder} lists {member}, which is no longer there (looked in "
+                    "{path}). Train it again, or delete the ensemble.",
+                    "{folder}의 앙상블에 있는 {member}이(가) 더 이상 없습니다({path}에서 찾음). "
+                    "다시 학습하거나 앙상블을 지우세요.",
+                    folder=str(folder),
+                    member=member,
+                    path=str(path),
+                )
             )
         paths.append(str(path))
     if len(paths) < 2:
-        raise ModelUnavailable(f"The ensemble in {folder} has fewer than two members.")
+        raise ModelUnavailable(
+            Text(
+                "The ensemble in {folder} has fewer than two members.",
+                "{folder}의 앙상블에 구성 모델이 두 개보다 적습니다.",
+                folder=str(folder),
+            )
+        )
     return paths
 
 
@@ -75,8 +89,14 @@ def average(
         missing = [label for label in labels if label not in own]
         if missing:
             raise ModelUnavailable(
-                f"An ensemble member has no label {', '.join(missing)} (its labels: "
-                f"{', '.join(own)}); members must share the ensemble's labels."
+                Text(
+                    "An ensemble member has no label {missing} (its labels: {own}); members must "
+                    "share the ensemble's labels.",
+                    "앙상블 구성 모델 하나에 {missing} 레이블이 없습니다(그 모델의 레이블: {own}). "
+                    "구성 모델은 앙상블과 같은 레이블을 써야 합니다.",
+                    missing=", ".join(missing),
+                    own=", ".join(own),
+                )
             )
         total += weight * probs[:, [own.index(label) for label in labels]]
     return (total / sum(weights)).astype(np.float32)

@@ -19,10 +19,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from models.classify.describe import task_label
 from models.classify.loaders import AUTO, get_classifier, is_zero_shot, resolve_choice
 from models.classify.predict import predict_with_progress
 from models.core import files, inputs
 from models.core.errors import PlaygroundError
+from models.core.i18n import Text, join
 from models.core.metrics import classification_metrics
 from models.core.progress import Progress, silent
 from models.core.tasks import CLASSIFICATION_TASKS
@@ -57,7 +59,7 @@ class EvalReport:
     label_map: dict[str, str]
     rows: list[dict] = field(default_factory=list)
     positive_label: str | None = None
-    note: str = ""
+    note: str = ""  # a Text when set: the UI renders it in the reader's language
 
     def metrics(self) -> dict:
         """The command's JSON: the metrics, nothing per row."""
@@ -88,13 +90,21 @@ def align_labels(model_labels: list[str], data_labels: list[str]) -> tuple[dict[
     if generic and len(model_labels) == len(data_labels) == 2:
         # The usual convention for unnamed binary heads: 0 = negative / no, 1 = positive / yes.
         ordered = dict(zip(sorted(model_labels), sorted(data_labels), strict=True))
-        return ordered, (
+        return ordered, Text(
             "The model names its labels LABEL_0, LABEL_1, …; they were matched to the dataset's "
-            "labels by position."
+            "labels by position.",
+            "모델의 레이블 이름이 LABEL_0, LABEL_1, …이라서 데이터셋의 레이블과 순서대로 "
+            "맞췄습니다.",
         )
     raise PlaygroundError(
-        f"The model's labels ({', '.join(model_labels)}) do not match the dataset's "
-        f"({', '.join(data_labels)}). Choose a model trained for this task, or zero-shot."
+        Text(
+            "The model's labels ({model}) do not match the dataset's ({data}). Choose a model "
+            "trained for this task, or zero-shot.",
+            "모델의 레이블({model})이 데이터셋의 레이블({data})과 맞지 않습니다. 이 작업으로 "
+            "학습한 모델이나 제로샷을 고르세요.",
+            model=", ".join(model_labels),
+            data=", ".join(data_labels),
+        )
     )
 
 
@@ -119,7 +129,7 @@ def evaluate_frame(
 ) -> EvalReport:
     """Evaluate on rows with ``text`` (``text_pair``) and ``label`` columns."""
     if frame.empty:
-        raise PlaygroundError("There are no rows to evaluate.")
+        raise PlaygroundError(Text("There are no rows to evaluate.", "평가할 행이 없습니다."))
     data_labels = sorted(frame["label"].astype(str).unique())
     # "auto" may resolve to zero-shot (no trained default yet): it then scores the data's labels.
     choice = resolve_choice(task, language, model)
@@ -129,7 +139,12 @@ def evaluate_frame(
     texts = frame["text"].astype(str).tolist()
     pairs = frame["text_pair"].astype(str).tolist() if task == "nli" else None
     if task == "nli" and pairs is None:
-        raise PlaygroundError("NLI evaluation needs a second text column (the hypothesis).")
+        raise PlaygroundError(
+            Text(
+                "NLI evaluation needs a second text column (the hypothesis).",
+                "자연어 추론 평가에는 두 번째 텍스트 열(가설)이 필요합니다.",
+            )
+        )
     probs, _ = predict_with_progress(classifier, texts, pairs, progress)
     model_labels = classifier.labels
     predicted = [mapping.get(model_labels[i], model_labels[i]) for i in probs.argmax(axis=1)]
@@ -194,21 +209,39 @@ def evaluate(
     """
     spec = get_spec(dataset)
     if spec.task != task:
-        raise PlaygroundError(f"{spec.title} is a {spec.task} dataset, not {task}.")
+        raise PlaygroundError(
+            Text(
+                "{title} is a {kind} dataset, not {task}.",
+                "{title}은(는) {kind} 데이터셋이라 {task}에 쓸 수 없습니다.",
+                title=spec.title,
+                kind=task_label(spec.task),
+                task=task_label(task),
+            )
+        )
     if limit is not None:
-        limit = inputs.integer(limit, "The limit (rows)", 1, max_rows or MAX_LIMIT)
+        limit = inputs.integer(
+            limit, Text("The limit (rows)", "행 수 제한"), 1, max_rows or MAX_LIMIT
+        )
     loaded = load_dataset(dataset, split)
     frame = loaded.frame
     if limit is None and max_rows is not None and len(frame) > max_rows:
         raise inputs.InputError(
-            f"The {split} split of {spec.title} has {len(frame):,} rows, more than the "
-            f"{max_rows:,} one evaluation may score here: pass a limit from 1 to {max_rows:,}."
+            Text(
+                "The {split} split of {title} has {n:,} rows, more than the {most:,} one "
+                "evaluation may score here: pass a limit from 1 to {most:,}.",
+                "{title}의 {split} 분할은 {n:,}행으로, 여기서 한 번에 평가할 수 있는 "
+                "{most:,}행보다 많습니다. 1에서 {most:,} 사이의 행 수 제한을 주세요.",
+                split=split,
+                title=spec.title,
+                n=len(frame),
+                most=max_rows,
+            )
         )
     if limit is not None:
         frame = sample_rows(frame, min(limit, len(frame)), seed)
     report = evaluate_frame(frame, task, model, spec.language, dataset, split, progress)
     if loaded.source == "sample":
-        report.note = (report.note + " " + loaded.describe()).strip()
+        report.note = join([n for n in (report.note, loaded.describe()) if n], " ")
     return report
 
 

@@ -4,7 +4,8 @@ Occlusion treats the model as a black box, so it explains fine-tuned and zero-sh
 alike. A word's weight is how much the predicted label's probability drops when that word is
 removed (positive: the word supported the label; negative: it pulled the other way), scaled so the
 strongest word is +1 or -1. Long inputs are occluded in spans of a few words, so one explanation
-never costs more than ``MAX_VARIANTS`` extra predictions.
+never costs more than ``MAX_VARIANTS`` extra predictions; those spans are also what is shown (one
+weight, one coloured chunk), so a 5,000-character text draws a few dozen chunks, not 1,500 words.
 """
 
 from __future__ import annotations
@@ -15,12 +16,32 @@ from dataclasses import dataclass
 import numpy as np
 
 from models.classify.classifiers import Classifier
+from models.classify.labels import label_text
+from models.core.i18n import Text
 
 MAX_VARIANTS = 48
-HOW_TO_READ = (
-    "Red words pushed the model toward “{label}”; blue words pushed it away. Strength is how much "
-    "the score for “{label}” drops when the word is removed (occlusion)."
-)
+
+
+def how_to_read(label: str) -> Text:
+    """The legend of the word colours, for the explained label."""
+    return Text(
+        "Red words pushed the model toward “{label}”; blue words pushed it away. Strength is how "
+        "much the score for “{label}” drops when the word is removed (occlusion).",
+        "빨간 단어는 모델을 “{label}” 쪽으로, 파란 단어는 반대쪽으로 밀었습니다. 색의 세기는 그 "
+        "단어를 지웠을 때 “{label}” 점수가 얼마나 떨어지는지입니다(가림 기법).",
+        label=label_text(label),
+    )  # fmt: skip
+
+
+def chunks_note(words: int, chunks: int, size: int) -> Text:
+    """The one line that says a long text is coloured in chunks, not word by word."""
+    return Text(
+        "A long text ({words:,} words): coloured in {chunks} chunks of up to {size} words, each "
+        "removed at once.",
+        "긴 텍스트({words:,}단어)라서 최대 {size}단어씩 {chunks}개 묶음으로 나누어, 묶음마다 "
+        "한 번에 지우고 색을 칠했습니다.",
+        words=words, chunks=chunks, size=size,
+    )  # fmt: skip
 
 
 @dataclass
@@ -29,7 +50,8 @@ class Attribution:
 
     label: str
     spans: list[tuple[str, float | None]]
-    how_to_read: str
+    how_to_read: Text
+    note: str = ""  # a Text when words were merged into chunks
 
 
 def _words(text: str) -> list[str]:
@@ -80,10 +102,19 @@ def occlusion(
         for i in group:
             weights[which][i] = float(drop) / scale
 
+    # One span per occluded group: the words of a group share one weight, so drawing them
+    # apart would only multiply the chips (1,500 for a 5,000-character text).
     spans: list[tuple[str, float | None]] = []
+    largest = 1
     for n, (which, words) in enumerate(parts):
         if n:
             spans.append(("  ‖  ", None))
-        for word, weight in zip(words, weights[which], strict=True):
-            spans.append((word, round(weight, 3)))
-    return Attribution(label, spans, HOW_TO_READ.format(label=label))
+        for group in _groups(len(words), budget):
+            largest = max(largest, len(group))
+            chunk = "".join(words[i] for i in group)
+            spans.append((chunk, round(weights[which][group[0]], 3)))
+    note: str = ""
+    if largest > 1:
+        n_words = sum(len(words) for _, words in parts)
+        note = chunks_note(n_words, len(owners), largest)
+    return Attribution(label, spans, how_to_read(label), note)

@@ -21,6 +21,7 @@ from models.classify.embedding_probe import load_probe_classifier
 from models.classify.ensemble import load_ensemble_classifier
 from models.classify.ngram import load_ngram_classifier
 from models.core.errors import PlaygroundError
+from models.core.i18n import Text
 from models.core.tasks import NLI_LABELS
 from models.datasets.registry import get_spec, load_dataset
 from models.sources import task_models
@@ -63,7 +64,12 @@ def _zero_shot(task: str, choice: str, labels: list[str] | None, language: str) 
     typed = list(dict.fromkeys(labels or [])) if task != "nli" else []
     wanted = typed or default_labels(task, language)
     if len(wanted) < 2:
-        raise PlaygroundError("Zero-shot needs at least two different labels, separated by commas.")
+        raise PlaygroundError(
+            Text(
+                "Zero-shot needs at least two different labels, separated by commas.",
+                "제로샷에는 쉼표로 구분한 서로 다른 레이블이 두 개 이상 필요합니다.",
+            )
+        )
     if choice == ZERO_SHOT:
         key = task_models.model_key(task, language)
         embedder = load_embedder(task_models.task_models()[key].zero_shot)
@@ -72,7 +78,12 @@ def _zero_shot(task: str, choice: str, labels: list[str] | None, language: str) 
             lambda: EmbeddingZeroShot(embedder, task, wanted),
         )
     if task == "nli":
-        raise PlaygroundError("NLI itself cannot be zero-shot by entailment; choose a model.")
+        raise PlaygroundError(
+            Text(
+                "NLI itself cannot be zero-shot by entailment; choose a model.",
+                "자연어 추론 자체는 함의 기반 제로샷으로 분류할 수 없습니다. 모델을 고르세요.",
+            )
+        )
     return NliZeroShot(load_classifier(choice.removeprefix(NLI_PREFIX)), wanted)
 
 

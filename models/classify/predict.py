@@ -8,9 +8,11 @@ from typing import Any
 import numpy as np
 
 from models.classify.classifiers import Classifier
+from models.classify.confidence import Confidence, judge
 from models.classify.loaders import AUTO, get_classifier
 from models.core import inputs
 from models.core.errors import PlaygroundError
+from models.core.i18n import Text
 from models.core.progress import Progress, silent
 from models.core.tasks import CLASSIFICATION_TASKS
 from models.core.text import detect_language
@@ -32,6 +34,11 @@ class Prediction:
     language: str = "en"
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def confidence(self) -> Confidence:
+        """Whether the top label is a real answer or close to a guess (see ``confidence``)."""
+        return judge(self.scores)
+
 
 def checked_choice(task: object, model: object) -> tuple[str, str]:
     """The task (one of the classification tasks) and the model reference (blank: auto),
@@ -44,14 +51,22 @@ def checked_choice(task: object, model: object) -> tuple[str, str]:
 def check_input(task: str, text: str, text_pair: str | None) -> None:
     """Reject empty, incomplete, oversized or non-text input with a message a user can act on."""
     # Type, length (settings.max_text_chars) and content first: a list or a NUL never gets further.
-    text = inputs.text(text, "The premise" if task == "nli" else "The text", allow_empty=True)
-    text_pair = inputs.text(text_pair, "The hypothesis", allow_empty=True)
+    name = Text("The premise", "전제") if task == "nli" else Text("The text", "텍스트")
+    text = inputs.text(text, name, allow_empty=True)
+    text_pair = inputs.text(text_pair, Text("The hypothesis", "가설"), allow_empty=True)
     if not text.strip():
         raise PlaygroundError(
-            "Type a premise first." if task == "nli" else "Type a sentence to classify."
+            Text("Type a premise first.", "먼저 전제를 입력하세요.")
+            if task == "nli"
+            else Text("Type a sentence to classify.", "분류할 문장을 입력하세요.")
         )
     if task == "nli" and not text_pair.strip():
-        raise PlaygroundError("NLI compares two sentences: type a hypothesis too.")
+        raise PlaygroundError(
+            Text(
+                "NLI compares two sentences: type a hypothesis too.",
+                "자연어 추론은 두 문장을 비교합니다. 가설도 입력하세요.",
+            )
+        )
 
 
 def classify(
@@ -76,9 +91,11 @@ def classify(
     scores = dict(sorted(pairs_scored, key=lambda kv: -kv[1]))
     notice = ""
     if truncated[0]:
-        notice = (
-            f"The input is longer than the {classifier.max_length} tokens this model reads; "
-            "only the beginning was classified."
+        notice = Text(
+            "The input is longer than the {n} tokens this model reads; only the beginning was "
+            "classified.",
+            "입력이 이 모델이 읽는 {n}토큰보다 길어서 앞부분만 분류했습니다.",
+            n=classifier.max_length,
         )
     return Prediction(
         label=next(iter(scores)),

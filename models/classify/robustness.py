@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from models.core.i18n import Text
 from models.core.text import detect_language
 
 SWAPS_EN = {
@@ -46,6 +47,23 @@ NEGATED_EN = re.compile(rf"\b({'|'.join(map(re.escape, CONTRACTIONS))})\b|\bnot\
 # Korean: the "-지 않-" ending ("좋지 않았다" -> "좋았다") and the adverbs 안 / 못 before a verb.
 NEGATED_KO = re.compile(r"지\s*않|(?:^|(?<=\s))(?:안|못)\s+")
 
+# What people read: rewrite names, notes and verdicts are Texts (their English is the str that
+# programs and tests compare).
+ORIGINAL = Text("original", "원문")
+TYPOS = Text("typos", "오타")
+NO_SPACING = Text("no spacing", "띄어쓰기 없음")
+NEGATION = Text("negation", "부정 표현")
+SWAPPED = Text("swapped gender / names", "성별·이름 바꾸기")
+CLAUSE_NAME = Text("irrelevant clause", "무관한 문장 추가")
+NEGATION_REMOVED = Text("negation removed", "부정 표현 제거")
+NEGATION_ADDED = Text("negation added", "부정 표현 추가")
+AS_EXPECTED = Text("as expected", "예상대로")
+FLIPPED_WARNING = Text("⚠ flipped", "⚠ 바뀜")
+SHOULD_HAVE_FLIPPED = Text("⚠ should have flipped", "⚠ 바뀌었어야 함")
+STILL_ENTAILMENT = Text("⚠ still entailment", "⚠ 여전히 함의")
+FLIPPED = Text("flipped", "바뀜")
+KEPT = Text("kept", "유지")
+
 
 @dataclass
 class Rewrite:
@@ -70,15 +88,15 @@ def _typos(text: str, rng: random.Random) -> str:
     return " ".join(words)
 
 
-def _negate(text: str, language: str) -> tuple[str, str]:
+def _negate(text: str, language: str) -> tuple[str, Text]:
     """The text with its negation removed if it has one, else with one added; and which."""
     if language == "ko":
         if NEGATED_KO.search(text):
-            return NEGATED_KO.sub("", text, count=1), "negation removed"
+            return NEGATED_KO.sub("", text, count=1), NEGATION_REMOVED
         stripped = text.rstrip(" .!?~")
         if stripped.endswith("다") and len(stripped) > 1:
-            return stripped[:-1] + "지 않다" + text[len(stripped) :], "negation added"
-        return f"{stripped}, 라고 하기는 어렵다.", "negation added"
+            return stripped[:-1] + "지 않다" + text[len(stripped) :], NEGATION_ADDED
+        return f"{stripped}, 라고 하기는 어렵다.", NEGATION_ADDED
     negated = NEGATED_EN.search(text)
     if negated:
         if negated.group(1):
@@ -89,11 +107,11 @@ def _negate(text: str, language: str) -> tuple[str, str]:
         rest = text[negated.end() :]
         if negated.start() == 0 and not word:  # "Not bad at all." -> "Bad at all."
             rest = rest[:1].upper() + rest[1:]
-        return text[: negated.start()] + word + rest, "negation removed"
+        return text[: negated.start()] + word + rest, NEGATION_REMOVED
     pattern = re.compile(rf"\b({'|'.join(AUXILIARIES)})\b", re.IGNORECASE)
     if pattern.search(text):
-        return pattern.sub(lambda m: f"{m.group(1)} not", text, count=1), "negation added"
-    return f"I don't think that {text[0].lower()}{text[1:]}", "negation added"
+        return pattern.sub(lambda m: f"{m.group(1)} not", text, count=1), NEGATION_ADDED
+    return f"I don't think that {text[0].lower()}{text[1:]}", NEGATION_ADDED
 
 
 def _swap_gendered(text: str, language: str) -> tuple[str, bool]:
@@ -127,32 +145,37 @@ def rewrites(text: str, pair: str | None = None) -> list[Rewrite]:
     language = detect_language(text)
     rng = random.Random(sum(map(ord, text)))
     typos = _typos(text, rng)
-    result = [
-        Rewrite(
-            "typos", typos, typos != text,
-            "two swapped letters" if typos != text else "no word of 3+ characters", pair,
-        )
-    ]  # fmt: skip
+    typo_note = (
+        Text("two swapped letters", "이웃한 두 글자 바꿈")
+        if typos != text
+        else Text("no word of 3+ characters", "3글자 이상인 단어 없음")
+    )
+    result = [Rewrite(TYPOS, typos, typos != text, typo_note, pair)]
     if language == "ko":
         spaced = re.sub(r"\s+", "", text)
-        note = "spaces removed (띄어쓰기)" if spaced != text else "no spaces to remove"
-        result.append(Rewrite("no spacing", spaced, spaced != text, note, pair))
+        note = (
+            Text("spaces removed (띄어쓰기)", "띄어쓰기 모두 제거")
+            if spaced != text
+            else Text("no spaces to remove", "지울 띄어쓰기 없음")
+        )
+        result.append(Rewrite(NO_SPACING, spaced, spaced != text, note, pair))
     negated, how = _negate(text, language)
-    result.append(
-        Rewrite("negation", negated, True, f"{how}; rule-based, may read awkwardly", pair)
+    note = Text(
+        "{how}; rule-based, may read awkwardly", "{how}. 규칙 기반이라 어색할 수 있음", how=how
     )
+    result.append(Rewrite(NEGATION, negated, True, note, pair))
     swapped, ok = _swap_gendered(text, language)
     if pair is not None:
         swapped_pair, pair_ok = _swap_gendered(pair, detect_language(pair))
         ok = ok or pair_ok
     else:
         swapped_pair = None
-    note = "" if ok else "no gendered words or names"
+    note = Text("", "") if ok else Text("no gendered words or names", "성별 단어나 이름 없음")
     if ok and pair is not None:
-        note = "swapped in both premise and hypothesis"
-    result.append(Rewrite("swapped gender / names", swapped, ok, note, swapped_pair))
+        note = Text("swapped in both premise and hypothesis", "전제와 가설 모두에서 바꿈")
+    result.append(Rewrite(SWAPPED, swapped, ok, note, swapped_pair))
     clause = _with_clause(text, language)
-    result.append(Rewrite("irrelevant clause", clause, True, "appended", pair))
+    result.append(Rewrite(CLAUSE_NAME, clause, True, Text("appended", "끝에 덧붙임"), pair))
     return result
 
 
@@ -180,7 +203,7 @@ def check_robustness(
     pairs = None if pair is None else [p.pair or pair for p in applicable]
     predictions = predict([p.text for p in applicable], pairs) if applicable else []
     outcome = dict(zip((p.name for p in applicable), predictions, strict=True))
-    rows = [_row("original", text, pair, original_label, original_score, False, "", "")]
+    rows = [_row(ORIGINAL, text, pair, original_label, original_score, False, "", "")]
     for rewrite in items:
         if not rewrite.applies:
             rows.append(
@@ -192,7 +215,7 @@ def check_robustness(
                     None,
                     False,
                     "",
-                    f"not applicable: {rewrite.note}",
+                    Text("not applicable: {why}", "해당 없음: {why}", why=rewrite.note),
                 )
             )
             continue
@@ -207,14 +230,14 @@ def check_robustness(
     return rows
 
 
-def _verdict(name: str, task: str, flipped: bool, original_label: str) -> str:
-    if name != "negation":
-        return "⚠ flipped" if flipped else "as expected"
+def _verdict(name: str, task: str, flipped: bool, original_label: str) -> Text:
+    if name != NEGATION:
+        return FLIPPED_WARNING if flipped else AS_EXPECTED
     if task == "sentiment":
-        return "as expected" if flipped else "⚠ should have flipped"
+        return AS_EXPECTED if flipped else SHOULD_HAVE_FLIPPED
     if task == "nli" and not flipped and original_label == "entailment":
-        return "⚠ still entailment"
-    return "flipped" if flipped else "kept"
+        return STILL_ENTAILMENT
+    return FLIPPED if flipped else KEPT
 
 
 def _row(

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from models.core.errors import PlaygroundError
+from models.core.i18n import Text
 from models.core.settings import Settings, get_settings
 
 
@@ -49,13 +50,28 @@ def caller_for(
     return Caller(owner=owner, username=username, operator=operator)
 
 
+# What callers name in English, as a Korean reader knows it (a caller may pass a ``Text``).
+ACTIONS = {
+    name: Text(name, korean)
+    for name, korean in {
+        "training a task's default model": "작업의 기본 모델 학습",
+    }.items()
+}
+
+
 def require_operator(caller: Caller, action: str) -> None:
     """Refuse ``action`` (e.g. "training a task's default") to anyone but an operator."""
     if not caller.operator:
         raise NotAllowed(
-            f"On this public server, {action} is for its operators, because it changes what "
-            "every user gets. Train a run of your own in Fine-tuning: its models are yours to "
-            "use in this session."
+            Text(
+                "On this public server, {action} is for its operators, because it changes what "
+                "every user gets. Train a run of your own in Fine-tuning: its models are yours "
+                "to use in this session.",
+                "이 공개 서버에서 {action} 기능은 운영자만 쓸 수 있습니다. 모든 사용자가 받는 "
+                "결과가 바뀌기 때문입니다. 미세 조정 탭에서 직접 학습해 보세요. 그 모델은 이 "
+                "세션에서 본인이 쓸 수 있습니다.",
+                action=action if isinstance(action, Text) else ACTIONS.get(action, action),
+            )
         )
 
 
@@ -96,8 +112,13 @@ def check_model_ref(
     own = (settings.cache_dir, *allowed)
     if settings.hosted and not caller.operator and looks_like_path(ref) and not _inside(ref, own):
         raise NotAllowed(
-            "On this public server, choose a model by name: a Hugging Face Hub id, a packaged "
-            "model, or one of your runs from the list, not a folder on the server."
+            Text(
+                "On this public server, choose a model by name: a Hugging Face Hub id, a "
+                "packaged model, or one of your runs from the list, not a folder on the server.",
+                "이 공개 서버에서는 모델을 이름으로 고르세요. Hugging Face Hub ID, 패키지에 포함된 "
+                "모델, 목록에 있는 본인의 실행 결과 중 하나를 고를 수 있고, 서버의 폴더는 쓸 수 "
+                "없습니다.",
+            )
         )
 
 
@@ -106,10 +127,17 @@ _ABSOLUTE = re.compile(r"(?<![\w.~/>-])(?:/[\w.@+~-]+){2,}/?")
 
 def public_message(text: str, settings: Settings | None = None) -> str:
     """``text`` as an anonymous user may read it: in hosted mode the server's folders become
-    their role (``<runs>/…``), and other absolute paths their last part."""
+    their role (``<runs>/…``), and other absolute paths their last part. A ``Text`` stays one
+    (each language rendered, then cleaned)."""
     settings = settings or get_settings()
     if not settings.hosted or not text:
         return text
+    if isinstance(text, Text):
+        return Text(_public(text.in_lang("en"), settings), _public(text.in_lang("ko"), settings))
+    return _public(text, settings)
+
+
+def _public(text: str, settings: Settings) -> str:
     roots = {
         "<runs>": settings.runs_dir,
         "<cache>": settings.cache_dir,

@@ -8,6 +8,8 @@ import os
 import sys
 from pathlib import Path
 
+from models.core.i18n import Text
+
 
 def _torch_version() -> str | None:
     try:
@@ -30,15 +32,26 @@ def describe_device() -> str:
     """A one-line description for the UI, without importing torch (start-up must stay fast)."""
     version = _torch_version()
     if version is None:
-        return "no PyTorch installed (pip install torch)"
+        return Text(
+            "no PyTorch installed (pip install torch)",
+            "PyTorch가 설치되어 있지 않음(pip install torch)",
+        )
     cpu_build = "+cpu" in version
     driver = Path("/proc/driver/nvidia/version").exists()
     cores = os.cpu_count() or 1
     if driver and not cpu_build:
-        return f"CUDA (NVIDIA driver found; torch {version})"
+        return Text(
+            "CUDA (NVIDIA driver found; torch {v})",
+            "CUDA(NVIDIA 드라이버 있음, torch {v})",
+            v=version,
+        )
     if driver and cpu_build:
-        return f"CPU, {cores} cores (an NVIDIA driver is present but torch {version} is CPU-only)"
-    return f"CPU, {cores} cores (torch {version})"
+        return Text(
+            "CPU, {n} cores (an NVIDIA driver is present but torch {v} is CPU-only)",
+            "CPU, 코어 {n}개(NVIDIA 드라이버는 있지만 torch {v}가 CPU 전용 빌드)",
+            n=cores, v=version,
+        )  # fmt: skip
+    return Text("CPU, {n} cores (torch {v})", "CPU, 코어 {n}개(torch {v})", n=cores, v=version)
 
 
 @functools.cache

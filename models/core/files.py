@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from models.core.i18n import Text
+
 
 @contextmanager
 def staged_file(path: Path) -> Iterator[Path]:
@@ -97,20 +99,34 @@ def describe_os_error(err: OSError) -> str:
     """A file-system failure in words a user can act on (disk full, no permission, ...)."""
     import errno
 
-    where = f" ({err.filename})" if err.filename else ""
+    where = Text(" ({f})", "({f})", f=str(err.filename)) if err.filename else ""
     if err.errno == errno.ENOSPC:
-        return (
-            f"The disk is full{where}. Free some space, or point PLAYGROUND_CACHE / "
-            "PLAYGROUND_RUNS at a folder on a disk with room."
+        return Text(
+            "The disk is full{where}. Free some space, or point PLAYGROUND_CACHE / "
+            "PLAYGROUND_RUNS at a folder on a disk with room.",
+            "디스크가 가득 찼습니다{where}. 공간을 비우거나 `PLAYGROUND_CACHE` / "
+            "`PLAYGROUND_RUNS`를 여유 있는 디스크의 폴더로 지정하세요.",
+            where=where,
         )
     if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return (
-            f"This folder cannot be written{where}: {err.strerror}. Point PLAYGROUND_CACHE / "
-            "PLAYGROUND_RUNS at a writable folder."
-        )
+        return Text(
+            "This folder cannot be written{where}: {why}. Point PLAYGROUND_CACHE / "
+            "PLAYGROUND_RUNS at a writable folder.",
+            "이 폴더에 쓸 수 없습니다{where}. `PLAYGROUND_CACHE` / `PLAYGROUND_RUNS`를 쓰기 가능한 "
+            "폴더로 지정하세요.",
+            where=where, why=str(err.strerror),
+        )  # fmt: skip
     if err.errno in (errno.ENOTDIR, errno.EEXIST):
-        return f"A file stands where a folder is needed{where}. Move it, or change the setting."
-    return f"A file could not be read or written{where}: {err.strerror or err}."
+        return Text(
+            "A file stands where a folder is needed{where}. Move it, or change the setting.",
+            "폴더가 있어야 할 자리에 파일이 있습니다{where}. 파일을 옮기거나 설정을 바꾸세요.",
+            where=where,
+        )
+    return Text(
+        "A file could not be read or written{where}: {why}.",
+        "파일을 읽거나 쓰지 못했습니다{where}: {why}.",
+        where=where, why=str(err.strerror or err),
+    )  # fmt: skip
 
 
 def check_writable(folder: Path) -> None:

@@ -32,6 +32,7 @@ from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
 from models.core import files
+from models.core.i18n import Text, error_text
 
 MANIFEST = "manifest.json"
 VERSION = 1
@@ -47,7 +48,7 @@ _lock = threading.Lock()
 def human_size(size: float) -> str:
     """``1.2 MB``, ``470 MB``, ``812 bytes``: sizes as a person reads them."""
     if size < 1024:
-        return f"{size:.0f} bytes"
+        return Text("{n:.0f} bytes", "{n:.0f}바이트", n=size)
     for unit in ("KB", "MB", "GB"):
         size /= 1024
         if size < 1024 or unit == "GB":
@@ -58,8 +59,11 @@ def human_size(size: float) -> str:
 def _short_by(name: str, size: int, expected: int) -> str:
     have, want = human_size(size), human_size(expected)
     if have == want:  # a few bytes apart: the exact counts say it
-        have, want = f"{size:,}", f"{expected:,} bytes"
-    return f"{name} has {have} of {want}"
+        have, want = f"{size:,}", Text("{n:,} bytes", "{n:,}바이트", n=expected)
+    return Text(
+        "{name} has {have} of {want}", "`{name}` 파일의 크기가 {want} 중 {have}뿐입니다",
+        name=name, have=have, want=want,
+    )  # fmt: skip
 
 
 def _stamp(path: Path) -> tuple[str, int, int]:
@@ -135,14 +139,31 @@ def read(folder: Path) -> dict | None:
     except FileNotFoundError:
         return None
     except OSError as err:
-        raise ValueError(f"{MANIFEST} cannot be read ({err.strerror or err})") from err
+        raise ValueError(_unreadable(MANIFEST, err)) from err
     try:
         record = json.loads(text)
     except ValueError as err:
-        raise ValueError(f"{MANIFEST} is damaged (not valid JSON)") from err
+        raise ValueError(_not_json(MANIFEST)) from err
     if not isinstance(record, dict) or not isinstance(record.get("files"), dict):
-        raise ValueError(f"{MANIFEST} is damaged (it lists no files)")
+        raise ValueError(
+            Text("{name} is damaged (it lists no files)",
+                 "`{name}` 파일이 손상되었습니다(파일 목록이 없음)", name=MANIFEST)
+        )  # fmt: skip
     return record
+
+
+def _unreadable(name: str, err: OSError) -> Text:
+    return Text(
+        "{name} cannot be read ({why})", "`{name}` 파일을 읽을 수 없습니다({why})",
+        name=name, why=err.strerror or str(err),
+    )  # fmt: skip
+
+
+def _not_json(name: str) -> Text:
+    return Text(
+        "{name} is damaged (not valid JSON)", "`{name}` 파일이 손상되었습니다(올바른 JSON이 아님)",
+        name=name,
+    )  # fmt: skip
 
 
 def has_manifest(folder: Path) -> bool:
@@ -157,14 +178,18 @@ def verify_files(folder: Path, listed: dict[str, dict], deep: bool = False) -> s
         try:
             size = path.stat().st_size
         except OSError:
-            return f"{name} is missing"
+            return Text("{name} is missing", "`{name}` 파일이 없습니다", name=name)
         expected = int(info.get("size", -1))
         if size != expected:
             return _short_by(name, size, expected)
     if deep:
         for name, info in listed.items():
             if file_sha256(folder / name) != info.get("sha256"):
-                return f"{name} has changed since it was saved (same size, different checksum)"
+                return Text(
+                    "{name} has changed since it was saved (same size, different checksum)",
+                    "`{name}` 파일이 저장된 뒤 바뀌었습니다(크기는 같고 체크섬이 다름)",
+                    name=name,
+                )  # fmt: skip
     return None
 
 
@@ -176,13 +201,19 @@ def verify(folder: Path, deep: bool = False) -> str | None:
     """
     folder = Path(folder)
     if not folder.is_dir():
-        return f"the folder {folder} is missing"
+        return Text(
+            "the folder {folder} is missing", "{folder} 폴더가 없습니다", folder=str(folder)
+        )
     try:
         record = read(folder)
     except ValueError as err:
-        return str(err)
+        return error_text(err)
     if record is None:
-        return f"{folder.name} has no {MANIFEST} (it was written before files were checked)"
+        return Text(
+            "{folder} has no {manifest} (it was written before files were checked)",
+            "{folder} 폴더에 `{manifest}` 파일이 없습니다(파일 검사를 도입하기 전에 저장됨)",
+            folder=folder.name, manifest=MANIFEST,
+        )  # fmt: skip
     return verify_files(folder, record["files"], deep)
 
 
@@ -199,10 +230,14 @@ def safetensors_fault(path: Path) -> str | None:
     with open(path, "rb") as handle:
         head = handle.read(8)
         if len(head) < 8:
-            return f"{name} is cut short ({human_size(size)})"
+            return Text("{name} is cut short ({size})", "`{name}` 파일이 잘려 있습니다({size})",
+                        name=name, size=human_size(size))  # fmt: skip
         (length,) = struct.unpack("<Q", head)
         if length > min(_MAX_HEADER, size - 8):
-            return f"{name} is damaged (its header is cut short or unreadable)"
+            return Text(
+                "{name} is damaged (its header is cut short or unreadable)",
+                "`{name}` 파일이 손상되었습니다(헤더가 잘렸거나 읽을 수 없음)", name=name,
+            )  # fmt: skip
         try:
             header = json.loads(handle.read(length))
             end = max(
@@ -210,7 +245,10 @@ def safetensors_fault(path: Path) -> str | None:
                 default=0,
             )
         except (ValueError, TypeError, KeyError, IndexError, AttributeError):
-            return f"{name} is damaged (its header is unreadable)"
+            return Text(
+                "{name} is damaged (its header is unreadable)",
+                "`{name}` 파일이 손상되었습니다(헤더를 읽을 수 없음)", name=name,
+            )  # fmt: skip
     expected = 8 + length + end
     return None if size == expected else _short_by(name, size, expected)
 
@@ -220,14 +258,17 @@ def _zip_fault(path: Path) -> str | None:
         with zipfile.ZipFile(path):
             return None
     except (zipfile.BadZipFile, OSError):
-        return f"{path.name} is damaged (cut short or unreadable)"
+        return Text(
+            "{name} is damaged (cut short or unreadable)",
+            "`{name}` 파일이 손상되었습니다(잘렸거나 읽을 수 없음)", name=path.name,
+        )  # fmt: skip
 
 
 def _json_fault(path: Path) -> str | None:
     try:
         json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return f"{path.name} is damaged (not valid JSON)"
+        return _not_json(path.name)
     return None
 
 
@@ -256,7 +297,7 @@ def structure_fault(folder: Path, deep: bool = False) -> str | None:
             if (result := _memo(path, check)) is not None:
                 return result
         except OSError as err:
-            return f"{path.name} cannot be read ({err.strerror or err})"
+            return _unreadable(path.name, err)
     return None
 
 

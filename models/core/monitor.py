@@ -13,6 +13,8 @@ import threading
 import time
 from typing import Any
 
+from models.core.i18n import Text
+
 STATUSES = (
     "waiting", "calibrating", "training", "evaluating", "saving", "done", "stopped", "failed",
     "skipped",
@@ -41,7 +43,9 @@ class Monitor:
     def phase(self, text: str) -> None:
         with self._lock:
             self._state["phase"] = text
-            self._state["messages"].append(f"{time.strftime('%H:%M:%S')} {text}")
+            # A Text stays one, so the log reads in the page's language.
+            line = Text("{t} {m}", "{t} {m}", t=time.strftime("%H:%M:%S"), m=text)
+            self._state["messages"].append(line)
 
     def method(self, name: str, **fields: Any) -> None:
         with self._lock:

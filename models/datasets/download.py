@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 
 from models.core import files
 from models.core.errors import DatasetError
+from models.core.i18n import Text
 
 # Hosts that already failed in this process: an offline machine should fall back to the samples
 # at once on the next request instead of waiting for the same timeout again.
@@ -25,13 +26,19 @@ def _fetch(url: str, dest: Path, timeout: float) -> None:
 
     host = urlparse(url).netloc
     if host in _unreachable_hosts:
-        raise DatasetError(f"{host} could not be reached earlier in this session.")
+        raise DatasetError(
+            Text("{host} could not be reached earlier in this session.",
+                 "이번 세션에서 이미 {host}에 연결하지 못했습니다.", host=host)
+        )  # fmt: skip
     try:
         response = urllib.request.urlopen(url, timeout=timeout)
     except (urllib.error.URLError, OSError) as err:
         with _lock:
             _unreachable_hosts.add(host)
-        raise DatasetError(f"Could not download {url}: {getattr(err, 'reason', err)}") from err
+        raise DatasetError(
+            Text("Could not download {url}: {why}", "{url}에서 내려받지 못했습니다: {why}",
+                 url=url, why=str(getattr(err, "reason", err)))
+        ) from err  # fmt: skip
     total = int(response.headers.get("Content-Length") or 0) or None
     with (
         response,
@@ -72,6 +79,9 @@ def download(url: str, targets: dict[str | None, Path], timeout: float) -> None:
                             shutil.copyfileobj(source, out)
                         ready[part] = dest
             except (tarfile.TarError, KeyError) as err:
-                raise DatasetError(f"{url} does not hold the expected files: {err}") from err
+                raise DatasetError(
+                    Text("{url} does not hold the expected files: {err}",
+                         "{url}에 예상한 파일이 없습니다: {err}", url=url, err=str(err))
+                ) from err  # fmt: skip
         for part, dest in ready.items():
             files.move_file(part, dest)

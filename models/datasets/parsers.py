@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from models.core.errors import DatasetError
+from models.core.i18n import Text
 from models.core.inputs import clip
 
 SNIPS_INTENTS = (
@@ -52,20 +53,25 @@ def upstream_format(parse: Parser) -> Parser:
             raise
         except MALFORMED as err:
             raise DatasetError(
-                f"The {parse.__name__} files in {root.name} are not in upstream's format "
-                f"({_reason(err)})."
-            ) from err
+                Text(
+                    "The {name} files in {folder} are not in upstream's format ({why}).",
+                    "{folder} 폴더의 {name} 파일이 원본 배포 형식과 다릅니다({why}).",
+                    name=parse.__name__, folder=root.name, why=_reason(err),
+                )
+            ) from err  # fmt: skip
 
     return read
 
 
 def _reason(err: BaseException) -> str:
     if isinstance(err, KeyError):
-        return f"no field or column {clip(str(err.args[0] if err.args else err), 60)!r}"
+        name = repr(clip(str(err.args[0] if err.args else err), 60))
+        return Text("no field or column {name}", "{name} 필드나 열이 없음", name=name)
     if isinstance(err, FileNotFoundError):
-        return f"missing file {Path(str(err.filename)).name}"
+        name = Path(str(err.filename)).name
+        return Text("missing file {name}", "{name} 파일이 없음", name=name)
     if isinstance(err, RecursionError):
-        return "nested too deeply"
+        return Text("nested too deeply", "중첩이 너무 깊음")
     return clip(" ".join(str(err).split()) or type(err).__name__, 160)
 
 
@@ -82,8 +88,11 @@ def read_tsv(path: Path) -> pd.DataFrame:
         )
     except (UnicodeDecodeError, pd.errors.ParserError) as err:
         raise DatasetError(
-            f"{path.name} is not in the expected tab-separated format: {err}"
-        ) from err
+            Text(
+                "{name} is not in the expected tab-separated format: {err}",
+                "{name} 파일이 예상한 탭 구분 형식이 아닙니다: {err}", name=path.name, err=str(err),
+            )
+        ) from err  # fmt: skip
 
 
 @upstream_format

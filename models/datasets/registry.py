@@ -17,8 +17,10 @@ import pandas as pd
 from models.core import files
 from models.core.cache import BoundedCache
 from models.core.errors import DatasetError
+from models.core.i18n import Text, error_text, join
 from models.core.inputs import quoted
 from models.core.settings import Settings, get_settings
+from models.core.text import identifiers
 from models.datasets.download import download
 from models.datasets.specs import DATASETS, DatasetSpec
 from models.datasets.splits import apply
@@ -27,6 +29,13 @@ SAMPLES_DIR = Path(__file__).parent / "samples"
 SAMPLE_BUNDLE = "sample.json"  # per dataset folder: {upstream's relative path: file text}
 Source = Literal["data home", "downloaded", "sample"]
 SPLITS = ("train", "validation", "test")
+SPLIT_NAMES = {
+    "train": Text("train", "학습"),
+    "validation": Text("validation", "검증"),
+    "test": Text("test", "테스트"),
+    "all": Text("all", "전체"),
+    "tweets": Text("tweets", "트윗"),
+}
 # Parsed splits, keyed by file modification time: a replaced file is read again. Bounded, so a
 # server whose data home keeps changing does not keep every old version.
 _parsed = BoundedCache(max_entries=24)
@@ -50,15 +59,23 @@ class LoadedDataset:
             return list(self.spec.labels)
         return sorted(self.frame["label"].unique()) if "label" in self.frame else []
 
-    def describe(self) -> str:
+    def describe(self) -> Text:
         """One line for the UI: what was read and from where."""
         where = {
-            "data home": f"data home ({self.location})",
-            "downloaded": f"downloaded from upstream into {self.location}",
-            "sample": "the small built-in sample (not the real dataset)",
-        }[self.source]
-        text = f"{self.spec.title}, {self.split}: {len(self.frame):,} rows from {where}."
-        return f"{text} {self.note}".strip()
+            "data home": Text("data home ({folder})", "데이터 폴더({folder})",
+                              folder=str(self.location)),
+            "downloaded": Text("downloaded from upstream into {folder}",
+                               "원본 배포처에서 {folder}에 내려받음", folder=str(self.location)),
+            "sample": Text("the small built-in sample (not the real dataset)",
+                           "내장된 작은 샘플(실제 데이터셋 아님)"),
+        }[self.source]  # fmt: skip
+        text = Text(
+            "{title}, {split}: {n:,} rows from {where}.",
+            "{title}, {split}: {where}에서 읽은 {n:,}개 행.",
+            title=self.spec.title, split=SPLIT_NAMES.get(self.split, self.split),
+            n=len(self.frame), where=where,
+        )  # fmt: skip
+        return join([text, self.note], " ") if self.note else text
 
 
 def get_spec(name: str) -> DatasetSpec:
@@ -66,7 +83,11 @@ def get_spec(name: str) -> DatasetSpec:
     if isinstance(name, str) and name in DATASETS:
         return DATASETS[name]
     known = ", ".join(DATASETS)
-    raise DatasetError(f"Unknown dataset {quoted(name)}. Known datasets: {known}.")
+    raise DatasetError(
+        Text("Unknown dataset {name}. Known datasets: {known}.",
+             "알 수 없는 데이터셋입니다: {name}. 아는 데이터셋: {known}.",
+             name=quoted(name), known=known)
+    )  # fmt: skip
 
 
 def list_datasets(task: str | None = None, language: str | None = None) -> list[DatasetSpec]:
@@ -104,13 +125,20 @@ def locate(
         return root, "data home", ""
     if allow_download is None:
         allow_download = settings.allow_downloads
-    reason = f"Not in the data home ({root}) and downloads are switched off."
+    reason = Text(
+        "Not in the data home ({root}) and downloads are switched off.",
+        "데이터 폴더({root})에 없고 내려받기가 꺼져 있습니다.", root=str(root),
+    )  # fmt: skip
     if allow_download:
         try:
             _download_missing(spec, root, missing, settings.download_timeout_s)
             return root, "downloaded", ""
         except DatasetError as err:
-            reason = f"Not in the data home ({root}) and the download failed: {err}"
+            reason = Text(
+                "Not in the data home ({root}) and the download failed: {err}",
+                "데이터 폴더({root})에 없고 내려받기도 실패했습니다: {err}",
+                root=str(root), err=error_text(err),
+            )  # fmt: skip
     return sample_folder(spec, settings), "sample", reason
 
 
@@ -162,8 +190,12 @@ def load_dataset(
     spec = get_spec(name)
     if not isinstance(split, str) or split not in spec.splits:
         raise DatasetError(
-            f"{spec.title} has no split {quoted(split)}. Choose one of: {', '.join(spec.splits)}."
-        )
+            Text(
+                "{title} has no split {split}. Choose one of: {splits}.",
+                "{title}에는 {split} 분할이 없습니다. 다음 중 하나를 고르세요: {splits}.",
+                title=spec.title, split=quoted(split), splits=identifiers(spec.splits),
+            )
+        )  # fmt: skip
     root, source, note = locate(name, settings, allow_download)
     stamp = max((root / f.path).stat().st_mtime for f in spec.files)
 
@@ -171,7 +203,11 @@ def load_dataset(
         try:
             return apply(spec.splits[split], root)
         except (OSError, ValueError, KeyError) as err:
-            raise DatasetError(f"Could not read {spec.title} from {root}: {err}") from err
+            raise DatasetError(
+                Text("Could not read {title} from {root}: {err}",
+                     "{title} 데이터셋을 {root}에서 읽지 못했습니다: {err}",
+                     title=spec.title, root=str(root), err=error_text(err))
+            ) from err  # fmt: skip
 
     frame = _parsed.get_or_load((name, str(root), split, stamp), parse)
     return LoadedDataset(spec, split, frame.copy(), source, root, note)

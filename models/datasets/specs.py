@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import partial
 
+from models.core.i18n import Text
 from models.core.tasks import Task
 from models.datasets import parsers
 from models.datasets.splits import SplitRule, three_ways, with_validation
@@ -31,7 +32,7 @@ class DatasetSpec:
     """A dataset in the registry."""
 
     name: str
-    title: str
+    title: str  # a Text: English and Korean
     task: Task
     language: str
     folder: str
@@ -63,7 +64,7 @@ def _build_registry() -> dict[str, DatasetSpec]:
     specs = [
         DatasetSpec(
             name="nsmc",
-            title="NSMC (Naver movie reviews)",
+            title=Text("NSMC (Naver movie reviews)", "NSMC(네이버 영화 리뷰)"),
             task="sentiment",
             language="ko",
             folder="nsmc",
@@ -83,7 +84,7 @@ def _build_registry() -> dict[str, DatasetSpec]:
         ),
         DatasetSpec(
             name="vader",
-            title="VADER movie review snippets",
+            title=Text("VADER movie review snippets", "VADER 영화 리뷰 문장"),
             task="sentiment",
             language="en",
             folder="vader",
@@ -116,7 +117,7 @@ def _build_registry() -> dict[str, DatasetSpec]:
         ),
         DatasetSpec(
             name="snips",
-            title="SNIPS (7 intents)",
+            title=Text("SNIPS (7 intents)", "SNIPS(의도 7개)"),
             task="intent",
             language="en",
             folder="snips",
@@ -133,7 +134,7 @@ def _build_registry() -> dict[str, DatasetSpec]:
         ),
         DatasetSpec(
             name="clinc150",
-            title="CLINC150 (150 intents)",
+            title=Text("CLINC150 (150 intents)", "CLINC150(의도 150개)"),
             task="intent",
             language="en",
             folder="clinc150",
@@ -155,7 +156,7 @@ def _build_registry() -> dict[str, DatasetSpec]:
         ),
         DatasetSpec(
             name="banking77",
-            title="BANKING77 (77 intents)",
+            title=Text("BANKING77 (77 intents)", "BANKING77(의도 77개)"),
             task="intent",
             language="en",
             folder="banking77",
@@ -175,7 +176,7 @@ def _build_registry() -> dict[str, DatasetSpec]:
         ),
         DatasetSpec(
             name="kornli",
-            title="KorNLI (XNLI dev/test, Korean)",
+            title=Text("KorNLI (XNLI dev/test, Korean)", "KorNLI(XNLI 검증·테스트, 한국어)"),
             task="nli",
             language="ko",
             folder="kornlu/KorNLI",
@@ -196,7 +197,7 @@ def _build_registry() -> dict[str, DatasetSpec]:
         ),
         DatasetSpec(
             name="korsts",
-            title="KorSTS (sentence similarity, Korean)",
+            title=Text("KorSTS (sentence similarity, Korean)", "KorSTS(문장 유사도, 한국어)"),
             task="similarity",
             language="ko",
             folder="kornlu/KorSTS",
@@ -215,7 +216,9 @@ def _build_registry() -> dict[str, DatasetSpec]:
         ),
         DatasetSpec(
             name="chatbot_data",
-            title="Chatbot_data (Korean chit-chat Q/A)",
+            title=Text(
+                "Chatbot_data (Korean chit-chat Q/A)", "Chatbot_data(한국어 일상 대화 질문·답변)"
+            ),
             task="ranking",
             language="ko",
             folder="chatbot_data",

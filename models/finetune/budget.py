@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from models.core.i18n import Text
 from models.finetune.estimate import Calibration, Workload, estimate_seconds
 
 MAX_BUDGET_EPOCHS = 3
@@ -31,7 +32,7 @@ class Plan:
     epochs: float
     max_length: int
     estimated_s: float
-    notes: list[str] = field(default_factory=list)
+    notes: list[Text] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -83,7 +84,7 @@ def plan_budget(
     usable = budget_s * SAFETY
     lengths = np.asarray(train_lengths)
     available = len(lengths)
-    notes: list[str] = []
+    notes: list[Text] = []
     eval_rows = len(eval_lengths)
     eval_array = np.asarray(eval_lengths)
 
@@ -128,7 +129,12 @@ def plan_budget(
     assert best is not None
     if best.max_length < max_length:
         notes.append(
-            f"max length cut from {max_length} to {best.max_length} tokens to fit the budget"
+            Text(
+                "max length cut from {a} to {b} tokens to fit the budget",
+                "예산에 맞추려고 최대 길이를 {a}에서 {b} 토큰으로 줄였습니다",
+                a=max_length,
+                b=best.max_length,
+            )
         )
     if best.train_rows < min_rows:
         best.train_rows = min(min_rows, available)
@@ -140,19 +146,31 @@ def plan_budget(
             ),
         )  # fmt: skip
         notes.append(
-            f"the budget is too small even for {min_rows} rows; training on {best.train_rows} "
-            f"rows takes about {best.estimated_s / 60:.1f} min"
+            Text(
+                "the budget is too small even for {least} rows; training on {rows} rows takes "
+                "about {m:.1f} min",
+                "예산이 {least}행에도 모자랍니다. {rows}행으로 학습하면 약 {m:.1f}분 걸립니다",
+                least=min_rows,
+                rows=best.train_rows,
+                m=best.estimated_s / 60,
+            )
         )
     if best.train_rows == available:
-        passes = f"{best.epochs:g} epoch" + ("" if best.epochs == 1 else "s")
-        note = f"all {available:,} training rows fit; {passes}"
+        note = Text(
+            "all {n:,} training rows fit; {e:g} epoch{s}",
+            "학습 행 {n:,}개가 모두 들어갑니다. {e:g}에폭",
+            n=available, e=best.epochs, s="" if best.epochs == 1 else "s",
+        )  # fmt: skip
         spare_s = budget_s - best.estimated_s
         if best.epochs >= max_epochs and spare_s >= UNUSED_NOTE_S:
             # Say so rather than look like a run that ran out of time.
-            note += (
-                f" (the planner's cap: more passes over the same rows rarely help), so about "
-                f"{spare_s / 60:.0f} min of the budget stays unused; more rows would use it"
-            )
+            note = Text(
+                "{note} (the planner's cap: more passes over the same rows rarely help), so about "
+                "{m:.0f} min of the budget stays unused; more rows would use it",
+                "{note}(계획의 상한입니다: 같은 행을 더 여러 번 도는 것은 거의 도움이 되지 "
+                "않습니다). 그래서 예산 중 약 {m:.0f}분이 남습니다. 행이 더 있으면 쓸 수 있습니다",
+                note=note, m=spare_s / 60,
+            )  # fmt: skip
         notes.append(note)
     best.notes = notes
     return best

@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from models.core.errors import ConfigError
+from models.core.i18n import Text
 from models.finetune.heads import encoder_layers, head_module_names
 
 # Beyond this the remaining rows are recomputed each time (correct, only slower): 150,000 NSMC
@@ -70,8 +71,14 @@ class BottomCache:
         layers = encoder_layers(model)
         if not 1 <= trained_layers <= len(layers):
             raise ConfigError(
-                f"Trained layers is {trained_layers}, but this encoder has {len(layers)} layers. "
-                f"Choose 1 to {len(layers)}."
+                Text(
+                    "Trained layers is {n}, but this encoder has {layers} layers. Choose 1 to "
+                    "{layers}.",
+                    "학습할 층이 {n}개인데 이 인코더의 층은 {layers}개입니다. 1에서 {layers} "
+                    "사이로 고르세요.",
+                    n=trained_layers,
+                    layers=len(layers),
+                )
             )
         split = len(layers) - trained_layers
         self.bottom = torch.nn.ModuleList(list(layers)[:split])

@@ -9,7 +9,7 @@ from models.core.monitor import Monitor
 
 
 def monitor_callback(monitor: Monitor, method: str, deadline: float | None = None) -> Any:
-    """A TrainerCallback feeding progress and losses into ``monitor``.
+    """A TrainerCallback feeding progress and losses into ``monitor``'s item ``method``.
 
     It honours the stop flag, and a time budget's ``deadline`` (a ``time.time()`` value): past
     it, training ends where it is, so the run finishes on time. Built on demand so that importing
@@ -19,10 +19,15 @@ def monitor_callback(monitor: Monitor, method: str, deadline: float | None = Non
 
     class MonitorCallback(TrainerCallback):
         def on_train_begin(self, args, state, control, **kwargs):
-            monitor.method(method, status="training", total_steps=state.max_steps)
+            # A fresh count and clock: an item trained again must not show the last run's step.
+            monitor.method(
+                method, status="training", total_steps=state.max_steps, step=0, started=time.time()
+            )
 
         def on_step_end(self, args, state, control, **kwargs):
-            monitor.method(method, step=state.global_step)
+            # The planned total is an estimate: never show more steps done than planned.
+            total = max(state.max_steps, state.global_step)
+            monitor.method(method, step=state.global_step, total_steps=total)
             if monitor.stop_requested:
                 control.should_training_stop = True
             elif deadline is not None and time.time() > deadline:

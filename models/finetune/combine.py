@@ -28,6 +28,7 @@ from models.classify.ensemble import (
 from models.classify.loaders import get_classifier
 from models.core.device import is_main_process
 from models.core.errors import PlaygroundError
+from models.core.i18n import Text, error_text, join
 from models.core.monitor import Monitor
 from models.finetune.checkpoint import folder_mb
 from models.finetune.methods import method_title
@@ -43,10 +44,13 @@ def ensemble_result(
     members = [m for m in record.methods if m.status == "done" and m.checkpoint]
     if len(members) < 2:
         result.status = "skipped"
-        result.error = "An ensemble needs at least two finished methods with a checkpoint."
+        result.error = Text(
+            "An ensemble needs at least two finished methods with a checkpoint.",
+            "앙상블에는 체크포인트가 있는 끝난 방법이 둘 이상 필요합니다.",
+        )
         return result
     started = time.perf_counter()
-    titles = " and ".join(method_title(m.method) for m in members)
+    titles = join([method_title(m.method) for m in members], ", ")
     weighting: Weighting | None = None
     try:
         paths = [m.merged_checkpoint or m.checkpoint for m in members]
@@ -76,13 +80,21 @@ def ensemble_result(
         result.peak_mem_mb = max(m.peak_mem_mb for m in members)
         result.status = "done"
     except (PlaygroundError, RuntimeError, ValueError, OSError) as err:
-        result.status, result.error = "failed", f"{type(err).__name__}: {err}"
+        result.status, result.error = (
+            "failed",
+            Text("{kind}: {err}", "{kind}: {err}", kind=type(err).__name__, err=error_text(err)),
+        )
     result.wall_s = sum(m.wall_s for m in members) + time.perf_counter() - started
     result.fit = {
         "verdict": "average" if weighting is None or weighting.equal else "weighted average",
-        "note": f"Averages the label probabilities of {titles}"
-        + (f", {weighting_note(weighting)}" if weighting else "")
-        + "; nothing new is trained. Time and size are the members' together.",
+        "note": Text(
+            "Averages the label probabilities of {titles}{how}; nothing new is trained. Time and "
+            "size are the members' together.",
+            "{titles}의 레이블 확률을 평균합니다{how}. 새로 학습하는 것은 없으며, 시간과 크기는 "
+            "구성 방법들을 합친 값입니다.",
+            titles=titles,
+            how=Text(", {n}", "{n}", n=weighting_note(weighting)) if weighting else "",
+        ),
     }
     if weighting is not None:
         result.fit["weights"] = weighting.weights
@@ -118,21 +130,32 @@ def _weigh(run: PreparedRun, paths: list[str]) -> Weighting:
     return choose_weights(member_probs, _truth(rows, labels))
 
 
-def weighting_note(weighting: Weighting) -> str:
+def weighting_note(weighting: Weighting) -> Text:
     """How the weights were chosen, in words for the run report."""
     if not weighting.rows:
-        return (
+        return Text(
             "with equal weights (no validation rows beside the evaluation rows to choose others "
-            "on; an upload is split in two only)"
+            "on; an upload is split in two only)",
+            "(같은 가중치: 평가 행 말고는 가중치를 고를 검증 행이 없습니다. 업로드 파일은 둘로만 "
+            "나뉩니다)",
         )
-    rows = f"{weighting.rows:,} validation rows the evaluation never sees"
+    rows = Text(
+        "{n:,} validation rows the evaluation never sees", "평가에 쓰지 않는 검증 행 {n:,}개",
+        n=weighting.rows,
+    )  # fmt: skip
     if weighting.equal:
-        return (
-            f"with equal weights: no other mix classified {rows} better by more than "
-            f"{100 * WEIGHT_MARGIN:g} points (equal weights: {weighting.equal_accuracy:.3f})"
-        )
-    shown = ", ".join(f"{w:g}" for w in weighting.weights)
-    return (
-        f"weighted {shown}, chosen on {rows} (there {weighting.chosen_accuracy:.3f}, against "
-        f"{weighting.equal_accuracy:.3f} with equal weights)"
-    )
+        return Text(
+            "with equal weights: no other mix classified {rows} better by more than {points:g} "
+            "points (equal weights: {acc:.3f})",
+            "(같은 가중치: {rows}에서 다른 조합이 {points:g}%p 넘게 낫지 않았습니다. 같은 가중치 "
+            "정확도 {acc:.3f})",
+            rows=rows, points=100 * WEIGHT_MARGIN, acc=weighting.equal_accuracy,
+        )  # fmt: skip
+    return Text(
+        "weighted {shown}, chosen on {rows} (there {chosen:.3f}, against {equal:.3f} with equal "
+        "weights)",
+        "(가중치 {shown}: {rows}에서 골랐습니다. 그 행에서 {chosen:.3f}, 같은 가중치는 "
+        "{equal:.3f})",
+        shown=", ".join(f"{w:g}" for w in weighting.weights), rows=rows,
+        chosen=weighting.chosen_accuracy, equal=weighting.equal_accuracy,
+    )  # fmt: skip

@@ -19,14 +19,15 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from models.core.device import is_main_process
 from models.core.errors import PlaygroundError
+from models.core.i18n import Text, error_text, join
 from models.core.measure import PeakMemory, library_versions, release_memory
 from models.core.monitor import Monitor
 from models.core.settings import Settings, get_settings
 from models.finetune.analysis import fit_note
+from models.finetune.arguments import training_args
 from models.finetune.callback import monitor_callback
 from models.finetune.checkpoint import folder_mb, save_checkpoint
 from models.finetune.combine import ensemble_result
@@ -57,46 +58,6 @@ from models.finetune.sizing import (
 )
 
 
-def _training_args(run: PreparedRun, learning_rate: float, output_dir: str) -> Any:
-    from transformers import TrainingArguments
-
-    config = run.config
-    steps_per_epoch = math.ceil(len(run.train) / config.batch_size)
-    total_steps = math.ceil(steps_per_epoch * config.epochs)
-    eval_every = max(1, round(steps_per_epoch / config.curve_points)) if config.curve_points else 0
-    cuda = run.device == "cuda"
-    bf16 = False
-    if cuda:
-        import torch
-
-        bf16 = torch.cuda.is_bf16_supported()
-    return TrainingArguments(
-        output_dir=output_dir,
-        per_device_train_batch_size=config.batch_size,
-        per_device_eval_batch_size=max(config.batch_size * 4, 32),
-        num_train_epochs=config.epochs,
-        learning_rate=learning_rate,
-        lr_scheduler_type=config.scheduler,
-        warmup_steps=config.warmup_ratio,  # below 1: a share of the steps
-        weight_decay=config.weight_decay,
-        seed=config.seed,
-        data_seed=config.seed,
-        eval_strategy="steps" if eval_every else "no",
-        eval_steps=eval_every or None,
-        logging_steps=max(1, min(eval_every or total_steps, max(total_steps // 40, 1))),
-        save_strategy="no",
-        report_to="none",
-        disable_tqdm=True,
-        train_sampling_strategy="group_by_length",
-        use_cpu=not cuda,
-        bf16=cuda and bf16,
-        fp16=cuda and not bf16,
-        dataloader_pin_memory=cuda,
-        remove_unused_columns=False,
-        label_names=["labels"],
-    )
-
-
 def train_method(
     run: PreparedRun,
     method: str,
@@ -105,8 +66,13 @@ def train_method(
     estimate: Estimate | None = None,
     run_id: str = "",
     deadline: float | None = None,
+    entry: str | None = None,
 ) -> MethodResult:
-    """Train, evaluate and (if ``folder``) save one method. Failures are recorded, not raised."""
+    """Train, evaluate and (if ``folder``) save one method. Failures are recorded, not raised.
+
+    ``entry`` is the monitor's item it reports to (default: the method; a sweep's cell).
+    """
+    entry = entry or method
     if not get_method(method).trainer:
         release_memory()
         return train_fitted(run, method, monitor, folder, estimate, run_id)
@@ -132,11 +98,11 @@ def train_method(
             result.trainable_pct = 100.0 * result.trainable_params / max(result.total_params, 1)
             trainer = Trainer(
                 model=model,
-                args=_training_args(run, learning_rate, scratch),
+                args=training_args(run, learning_rate, scratch),
                 train_dataset=run.train,
                 eval_dataset=run.curve,
                 data_collator=run.collator,
-                callbacks=[monitor_callback(monitor, method, deadline)],
+                callbacks=[monitor_callback(monitor, entry, deadline)],
             )
             trainer.remove_callback(PrinterCallback)  # progress goes to the monitor instead
             train_started = time.perf_counter()
@@ -150,7 +116,7 @@ def train_method(
                 not evaluated or evaluated[-1]["step"] != state.global_step
             ):
                 trainer.evaluate()  # the curve's last point, at the step training ended
-            monitor.method(method, status="evaluating")
+            monitor.method(entry, status="evaluating")
             predictions = trainer.predict(run.eval)
             result.record_metrics(
                 predictions.predictions.argmax(-1), predictions.label_ids, len(run.data.labels)
@@ -160,7 +126,7 @@ def train_method(
             )
             result.samples_per_s = seen / result.train_s if result.train_s else 0.0
             if folder is not None and is_main_process():
-                monitor.method(method, status="saving")
+                monitor.method(entry, status="saving")
                 meta = {
                     "base_ref": config.base,
                     "labels": run.data.labels,
@@ -182,19 +148,30 @@ def train_method(
         result.peak_mem_mb = memory.peak_mb
         result.status = "stopped" if stopped else "done"
     except (PlaygroundError, RuntimeError, ValueError, OSError) as err:
-        result.status, result.error = "failed", f"{type(err).__name__}: {err}"
+        result.status, result.error = "failed", failure(err)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     result.wall_s = time.perf_counter() - started
-    result.history = monitor.snapshot()["methods"].get(method, {}).get("history", [])
+    state = monitor.snapshot()["methods"].get(entry, {})
+    result.history = state.get("history", [])
     result.fit = fit_note(result.history, result.eval_accuracy, len(run.data.labels))
-    if monitor.snapshot()["methods"].get(method, {}).get("budget_cut"):
-        result.fit["note"] += (
-            f" The time budget ended training after {result.steps_done} of "
-            f"{result.steps_total} planned steps."
-        )
-    monitor.method(method, status=result.status)
+    if state.get("budget_cut"):
+        result.fit["note"] = join([result.fit["note"], budget_cut_note(result)], " ")
+    monitor.method(entry, status=result.status)
     return result
+
+
+def failure(err: BaseException) -> Text:
+    """A method's error as recorded: the exception's kind and its message (a Text if it had one)."""
+    return Text("{kind}: {err}", "{kind}: {err}", kind=type(err).__name__, err=error_text(err))
+
+
+def budget_cut_note(result: MethodResult) -> Text:
+    return Text(
+        "The time budget ended training after {done} of {total} planned steps.",
+        "시간 예산 때문에 계획한 {total}스텝 중 {done}스텝에서 학습을 끝냈습니다.",
+        done=result.steps_done, total=result.steps_total,
+    )  # fmt: skip
 
 
 def estimate_methods(run: PreparedRun, monitor: Monitor) -> tuple[dict[str, Calibration], float]:
@@ -230,7 +207,12 @@ def _size_run(
 ) -> tuple[PreparedRun, dict[str, Estimate], dict[str, Calibration]]:
     """Calibrate every method for the estimates; with a time budget, cut the run to fit it."""
     config = run.config
-    monitor.phase("Calibrating each method (a few real steps) for the estimates")
+    monitor.phase(
+        Text(
+            "Calibrating each method (a few real steps) for the estimates",
+            "추정을 위해 방법마다 보정하는 중입니다(실제 스텝 몇 번)",
+        )
+    )
     calibrations, record.calibration_s = estimate_methods(run, monitor)
     if config.budget_minutes is not None:
         # The budget runs from when the run was asked for (the monitor's birth), so loading
@@ -266,12 +248,16 @@ def _train_methods(
         if monitor.stop_requested:
             record.methods.append(
                 MethodResult(
-                    method=method, status="skipped", error="the run was stopped before its turn"
+                    method=method,
+                    status="skipped",
+                    error=Text(
+                        "the run was stopped before its turn", "차례가 오기 전에 학습을 멈췄습니다"
+                    ),
                 )
             )
             monitor.method(method, status="skipped")
             continue
-        monitor.phase(f"Training {get_method(method).title}")
+        monitor.phase(Text("Training {m}", "{m} 학습 중", m=get_method(method).title))
         deadline = None
         if end is not None:
             # Leave time for this method's evaluation and save, and for the methods after it.
@@ -319,7 +305,12 @@ def run_finetune(
 
     settings = settings or get_settings()
     monitor = monitor or Monitor(config.methods)
-    monitor.phase("Checking the settings, the data and the base model")
+    monitor.phase(
+        Text(
+            "Checking the settings, the data and the base model",
+            "설정, 데이터, 기반 모델을 확인하는 중입니다",
+        )
+    )
     if config.save_checkpoints and is_main_process():
         check_runs_folder(settings)  # now, not after every method trained
     # With a budget the planner chooses the rows: prepare every row, then cut to the plan.
@@ -364,17 +355,29 @@ def run_finetune(
             on_prepared(record)
         _train_methods(run, full_run, record, monitor, folder, estimates, calibrations, save)
         if config.ensemble and folder is not None and not monitor.stop_requested:
-            monitor.phase("Evaluating the ensemble of the finished methods")
+            monitor.phase(
+                Text(
+                    "Evaluating the ensemble of the finished methods",
+                    "끝난 방법들의 앙상블을 평가하는 중입니다",
+                )
+            )
             save("ensemble")
             record.methods.append(ensemble_result(run, record, folder / "ensemble", monitor))
     except Exception:
         # A bug, not a crash of the process: say so in the record instead of "running" forever.
         if saving:
-            error = "The run ended with an error before this method finished."
+            error = Text(
+                "The run ended with an error before this method finished.",
+                "이 방법이 끝나기 전에 학습이 오류로 끝났습니다.",
+            )
             save_record(close_unfinished(with_pending(record, planned), "failed", error), settings)
         raise
     record.status = "stopped" if monitor.stop_requested else "done"
     if saving:
         save_record(record, settings)
-    monitor.phase("Stopped: finished methods are kept" if monitor.stop_requested else "Done")
+    monitor.phase(
+        Text("Stopped: finished methods are kept", "멈췄습니다: 끝난 방법은 남겨 둡니다")
+        if monitor.stop_requested
+        else Text("Done", "완료")
+    )
     return record

@@ -19,6 +19,7 @@ import pandas as pd
 from models.classify.embedding_probe import embed_features, fit_probe
 from models.classify.ngram import MAX_FEATURES, fit_ngram
 from models.core.device import is_main_process
+from models.core.i18n import Text, error_text, join
 from models.core.measure import PeakMemory
 from models.core.monitor import Monitor
 from models.core.progress import Progress, silent
@@ -50,7 +51,7 @@ class Fitted:
 class Fitter(Protocol):
     method: str
     checkpoint_format: str
-    note: str
+    note: Text
 
     def calibrate(self, run: PreparedRun) -> Calibration: ...
 
@@ -69,7 +70,10 @@ class ProbeFitter:
 
     method = "probe"
     checkpoint_format = "embedding-probe"
-    note = "A convex fit on frozen embeddings: no epochs, so no curve to read."
+    note = Text(
+        "A convex fit on frozen embeddings: no epochs, so no curve to read.",
+        "고정된 임베딩 위의 볼록 최적화입니다: 에폭이 없어 읽을 곡선이 없습니다.",
+    )
 
     @staticmethod
     def _embedder(run: PreparedRun) -> LoadedEmbedder:
@@ -148,7 +152,10 @@ class NgramFitter:
 
     method = "ngram"
     checkpoint_format = "ngram"
-    note = "A convex fit on character n-grams: no epochs, so no curve to read."
+    note = Text(
+        "A convex fit on character n-grams: no epochs, so no curve to read.",
+        "문자 n-그램 위의 볼록 최적화입니다: 에폭이 없어 읽을 곡선이 없습니다.",
+    )
 
     def calibrate(self, run: PreparedRun) -> Calibration:
         """Fit on a sample of the rows; the time per row scales to the whole run."""
@@ -280,16 +287,21 @@ def train_fitted(
     except InterruptedError:
         result.status = "stopped"
     except (RuntimeError, ValueError, OSError) as err:
-        result.status, result.error = "failed", f"{type(err).__name__}: {err}"
+        result.status, result.error = (
+            "failed",
+            Text("{kind}: {err}", "{kind}: {err}", kind=type(err).__name__, err=error_text(err)),
+        )
     result.wall_s = time.perf_counter() - started
     result.history = monitor.snapshot()["methods"].get(method, {}).get("history", [])
-    gap = ""
+    gap = Text("", "")
     if result.history and result.eval_accuracy is not None:
         losses = {k: v for p in result.history for k, v in p.items() if k.endswith("_loss")}
-        gap = (
-            f" Training loss {losses.get('train_loss', float('nan')):.3f}, evaluation loss "
-            f"{losses.get('eval_loss', float('nan')):.3f}."
-        )
-    result.fit = {"verdict": "single fit", "note": fitter.note + gap}
+        gap = Text(
+            " Training loss {train:.3f}, evaluation loss {eval:.3f}.",
+            " 학습 손실 {train:.3f}, 평가 손실 {eval:.3f}.",
+            train=losses.get("train_loss", float("nan")),
+            eval=losses.get("eval_loss", float("nan")),
+        )  # fmt: skip
+    result.fit = {"verdict": "single fit", "note": join([fitter.note, gap])}
     monitor.method(method, status=result.status)
     return result

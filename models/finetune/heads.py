@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from models.core.errors import ConfigError
+from models.core.i18n import Text
 
 
 def head_module_names(model: Any) -> list[str]:
@@ -27,7 +28,12 @@ def encoder_layers(model: Any) -> Any:
     layers = getattr(getattr(base, "encoder", None), "layer", None)
     if layers is None or not hasattr(base, "embeddings"):
         raise ConfigError(
-            f"Top-layer training needs a BERT-style encoder (embeddings + encoder.layer); "
-            f"{model.config.model_type} is not one. Choose full fine-tuning or LoRA instead."
+            Text(
+                "Top-layer training needs a BERT-style encoder (embeddings + encoder.layer); "
+                "{kind} is not one. Choose full fine-tuning or LoRA instead.",
+                "상위 층 학습에는 BERT 방식의 인코더(embeddings + encoder.layer)가 필요한데 "
+                "{kind}은(는) 아닙니다. 전체 미세 조정이나 LoRA를 고르세요.",
+                kind=model.config.model_type,
+            )
         )
     return layers

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from models.core.device import cuda_present
 from models.core.errors import ConfigError
+from models.core.i18n import Text
 from models.finetune.cached_bottom import train_top_layers
 from models.finetune.heads import head_module_names
 from models.sources.formats import FormatName
@@ -130,8 +131,15 @@ def _peft(model: Any, peft_config: Any, method: str) -> Any:
         return get_peft_model(model, peft_config)
     except ValueError as err:
         raise ConfigError(
-            f"{method} cannot adapt this {model.config.model_type} model: {err}. Type the module "
-            "names to adapt (e.g. query,value) in the target modules setting."
+            Text(
+                "{method} cannot adapt this {kind} model: {err}. Type the module names to adapt "
+                "(e.g. query,value) in the target modules setting.",
+                "{method}은(는) 이 {kind} 모델에 적용할 수 없습니다: {err}. 적용할 모듈 이름"
+                "(예: query,value)을 대상 모듈 설정에 입력하세요.",
+                method=method,
+                kind=model.config.model_type,
+                err=str(err),
+            )
         ) from err
 
 
@@ -156,14 +164,22 @@ def _build_qlora(load: BaseLoader, config: MethodOptions) -> Any:
 
 
 def _no_build(load: BaseLoader, config: MethodOptions) -> Any:
-    raise ConfigError("This method is fitted in one go (fitted.py); it has no model to build.")
+    raise ConfigError(
+        Text(
+            "This method is fitted in one go (fitted.py); it has no model to build.",
+            "이 방법은 한 번에 적합합니다(fitted.py). 만들 모델이 없습니다.",
+        )
+    )
 
 
 def _qlora_unavailable() -> str | None:
     if not cuda_present():
-        return "QLoRA needs a CUDA GPU."
+        return Text("QLoRA needs a CUDA GPU.", "QLoRA에는 CUDA GPU가 필요합니다.")
     if importlib.util.find_spec("bitsandbytes") is None:
-        return "QLoRA needs bitsandbytes: pip install bitsandbytes"
+        return Text(
+            "QLoRA needs bitsandbytes: pip install bitsandbytes",
+            "QLoRA에는 bitsandbytes가 필요합니다: pip install bitsandbytes",
+        )
     return None
 
 
@@ -212,18 +228,18 @@ METHODS: dict[str, Method] = {
     m.name: m
     for m in (
         Method(
-            "full", "Full fine-tuning", 1e-4,
+            "full", Text("Full fine-tuning", "전체 미세 조정"), 1e-4,
             "Every weight of the encoder and the new head is trained.",
             "transformers", _build_full,
         ),
         Method(
-            "full-noemb", "Full, word embeddings frozen", 1e-4,
+            "full-noemb", Text("Full, word embeddings frozen", "전체(단어 임베딩 고정)"), 1e-4,
             "Every weight except the word-embedding table is trained: nearly full fine-tuning "
             "at a fraction of the optimiser cost for multilingual models.",
             "transformers", _build_full_frozen_embeddings,
         ),
         Method(
-            "top", "Top layers, frozen bottom cached", 1e-4,
+            "top", Text("Top layers, frozen bottom cached", "상위 층만 학습(하위 층 캐시)"), 1e-4,
             "The top N encoder layers and the head are fully trained; the frozen layers below "
             "run once per row and their output is kept in memory, so later epochs cost only the "
             "top layers. Several epochs where full fine-tuning affords one.",
@@ -236,18 +252,21 @@ METHODS: dict[str, Method] = {
             "peft-adapter", _build_lora, uses_lora=True, mergeable=True,
         ),
         Method(
-            "head", "Frozen encoder + head", 5e-3,
+            "head", Text("Frozen encoder + head", "고정 인코더 + 분류 헤드"), 5e-3,
             "The encoder is frozen; only the classification head (and pooler) is trained.",
             "head", _build_head,
         ),
         Method(
-            "probe", "Sentence embeddings + logistic regression", 0.0,
+            "probe",
+            Text("Sentence embeddings + logistic regression", "문장 임베딩 + 로지스틱 회귀"),
+            0.0,
             "The encoder is frozen and used as a sentence embedder (mean pooling); a logistic "
             "regression is fitted on the embeddings. Seconds to fit; strong with many classes.",
             "embedding-probe", _no_build, trainer=False,
         ),
         Method(
-            "ngram", "Character n-grams + logistic regression", 0.0,
+            "ngram", Text("Character n-grams + logistic regression", "문자 n-그램 + 로지스틱 회귀"),
+            0.0,
             "No neural network: TF-IDF weights of character 1-4-grams and a logistic "
             "regression, the classical baseline. Seconds to fit on every row; no word meaning.",
             "ngram", _no_build, trainer=False,
@@ -259,19 +278,19 @@ METHODS: dict[str, Method] = {
             "peft-adapter", _build_ia3, mergeable=True,
         ),
         Method(
-            "prompt", "Prompt tuning", 1e-2,
+            "prompt", Text("Prompt tuning", "프롬프트 튜닝"), 1e-2,
             "The encoder is frozen; 20 learned 'virtual token' embeddings are prepended to the "
             "input, plus the head.",
             "peft-adapter", _build_prompt,
         ),
         Method(
-            "prefix", "Prefix tuning", 1e-2,
+            "prefix", Text("Prefix tuning", "프리픽스 튜닝"), 1e-2,
             "The encoder is frozen; learned key/value prefixes are given to every attention "
             "layer, plus the head.",
             "peft-adapter", _build_prefix,
         ),
         Method(
-            "qlora", "QLoRA (4-bit base + LoRA)", 2e-3,
+            "qlora", Text("QLoRA (4-bit base + LoRA)", "QLoRA(4비트 기반 모델 + LoRA)"), 2e-3,
             "LoRA on a base loaded in 4-bit NF4: the least memory. Needs a CUDA GPU and "
             "bitsandbytes.",
             "peft-adapter", _build_qlora, _qlora_unavailable, uses_lora=True,
@@ -282,14 +301,21 @@ METHODS: dict[str, Method] = {
 
 def get_method(name: str) -> Method:
     if name not in METHODS:
-        raise ConfigError(f"Unknown method '{name}'. Choose from: {', '.join(METHODS)}.")
+        raise ConfigError(
+            Text(
+                "Unknown method '{name}'. Choose from: {names}.",
+                "알 수 없는 방법입니다: '{name}'. 다음 중에서 고르세요: {names}.",
+                name=name,
+                names=", ".join(METHODS),
+            )
+        )
     return METHODS[name]
 
 
-ENSEMBLE_TITLE = "Ensemble (average of the methods)"
+ENSEMBLE_TITLE = Text("Ensemble (average of the methods)", "앙상블(방법들의 평균)")
 
 
-def method_title(name: str) -> str:
+def method_title(name: str) -> str:  # a Text for a known method
     """A method's title; also for the ensemble row a run may add."""
     if name == "ensemble":
         return ENSEMBLE_TITLE

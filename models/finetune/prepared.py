@@ -13,6 +13,7 @@ from typing import Any
 
 from models.core.device import torch_device
 from models.core.errors import ConfigError
+from models.core.i18n import Text
 from models.core.settings import Settings
 from models.finetune.config import FinetuneConfig
 from models.finetune.data import RunData, prepare_data
@@ -48,9 +49,15 @@ def _check_top_layers(config: FinetuneConfig, base: ResolvedModel) -> None:
     """Top-layer counts beyond the encoder's depth, refused before anything is loaded."""
     asked = []
     if config.lora.top_layers and any(get_method(m).uses_lora for m in config.methods):
-        asked.append(("LoRA top layers", config.lora.top_layers, ", or 0 for all"))
+        asked.append(
+            (
+                Text("LoRA top layers", "LoRA 상위 층 수"),
+                config.lora.top_layers,
+                Text(", or 0 for all", "(전체는 0)"),
+            )
+        )
     if "top" in config.methods:
-        asked.append(("Trained top layers", config.trained_layers, ""))
+        asked.append((Text("Trained top layers", "학습할 상위 층 수"), config.trained_layers, ""))
     if not asked:
         return
     from transformers import AutoConfig
@@ -59,8 +66,17 @@ def _check_top_layers(config: FinetuneConfig, base: ResolvedModel) -> None:
     for what, count, zero in asked:
         if layers is not None and count > layers:
             raise ConfigError(
-                f"{what} is {count}, but {config.base} has {layers} layers. "
-                f"Choose 1 to {layers}{zero}."
+                Text(
+                    "{what} is {count}, but {base} has {layers} layers. Choose 1 to "
+                    "{layers}{zero}.",
+                    "{what}이(가) {count}인데 {base}의 층은 {layers}개입니다. 1에서 {layers} "
+                    "사이{zero}로 고르세요.",
+                    what=what,
+                    count=count,
+                    base=config.base,
+                    layers=layers,
+                    zero=zero,
+                )
             )
 
 
@@ -73,7 +89,14 @@ def prepare_run(config: FinetuneConfig, settings: Settings, all_rows: bool = Fal
     for name in config.methods:
         reason = get_method(name).unavailable()
         if reason:
-            raise ConfigError(f"{get_method(name).title} is not available here: {reason}")
+            raise ConfigError(
+                Text(
+                    "{m} is not available here: {reason}",
+                    "{m}은(는) 여기서 쓸 수 없습니다: {reason}",
+                    m=get_method(name).title,
+                    reason=reason,
+                )
+            )
     base = resolve(config.base, want="encoder", settings=settings)
     _check_top_layers(config, base)
     data = prepare_data(config, settings, all_rows=all_rows)

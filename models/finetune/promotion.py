@@ -16,11 +16,19 @@ from dataclasses import asdict, dataclass
 from models.classify.evaluate import evaluate_frame
 from models.classify.loaders import ZERO_SHOT
 from models.core.errors import PlaygroundError
+from models.core.i18n import Text, error_text
 from models.core.settings import Settings, get_settings
 from models.finetune.config import FinetuneConfig
 from models.finetune.data import prepare_data
+from models.finetune.names import key_title
 from models.finetune.runs import MethodResult, RunRecord, load_record
 from models.sources.task_models import choose_model, set_trained_model, task_models
+
+MODES = {
+    "zero-shot": Text("zero-shot", "zero-shot"),
+    "trained": Text("trained", "학습한 모델"),
+    "packaged": Text("packaged", "packaged"),
+}
 
 
 @dataclass(frozen=True)
@@ -33,7 +41,7 @@ class Promotion:
     current_accuracy: float | None  # None: the current default could not be evaluated
     current: str  # what the current default is ("zero-shot", "trained", ...)
     rows: int
-    message: str
+    message: Text
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -60,30 +68,51 @@ def promote_if_better(
     settings = settings or get_settings()
     new = result.eval_accuracy
     if result.status != "done" or new is None:
-        raise PlaygroundError(f"{result.method} did not finish, so it cannot become a default.")
+        raise PlaygroundError(
+            Text(
+                "{m} did not finish, so it cannot become a default.",
+                "{m}이(가) 끝나지 않아 기본 모델이 될 수 없습니다.",
+                m=result.method,
+            )
+        )
     folder = result.merged_checkpoint or result.checkpoint
     try:
         current, mode, rows = _current_accuracy(key, record, settings)
     except PlaygroundError as err:
         logging.getLogger(__name__).warning("current default of %s not evaluated: %s", key, err)
         set_trained_model(key, folder, settings)
-        message = (
-            f"The new model ({new:.3f} validation accuracy) is now the default for {key}; the "
-            f"current one could not be evaluated ({err})"
+        message = Text(
+            "The new model ({new:.3f} validation accuracy) is now the default for {task}; the "
+            "current one could not be evaluated ({err})",
+            "새 모델(검증 정확도 {new:.3f})이 이제 {task}의 기본 모델입니다. 현재 모델은 평가할 "
+            "수 없었습니다({err})",
+            new=new,
+            task=key_title(key),
+            err=error_text(err),
         )
         return Promotion(key, True, new, None, "unavailable", record.data["eval_rows"], message)
-    what = f"the current default ({mode}, {current:.3f})"
+    what = Text(
+        "the current default ({mode}, {acc:.3f})", "현재 기본 모델({mode}, {acc:.3f})",
+        mode=MODES.get(mode, mode), acc=current,
+    )  # fmt: skip
+    task = key_title(key)
     if new >= current:
         set_trained_model(key, folder, settings)
-        message = (
-            f"The new model ({new:.3f}) is now the default for {key}: it scored at least as well "
-            f"as {what} on the same {rows:,} validation rows."
-        )
+        message = Text(
+            "The new model ({new:.3f}) is now the default for {task}: it scored at least as well "
+            "as {what} on the same {rows:,} validation rows.",
+            "새 모델({new:.3f})이 이제 {task}의 기본 모델입니다: 같은 검증 행 {rows:,}개에서 "
+            "{what}보다 낮지 않았습니다.",
+            new=new, task=task, what=what, rows=rows,
+        )  # fmt: skip
     else:
-        message = (
-            f"Kept {what} for {key}: the new model scored {new:.3f} on the same {rows:,} "
-            "validation rows. The new model stays in Past runs."
-        )
+        message = Text(
+            "Kept {what} for {task}: the new model scored {new:.3f} on the same {rows:,} "
+            "validation rows. The new model stays in Past runs.",
+            "{task}에는 {what}을(를) 그대로 둡니다: 새 모델은 같은 검증 행 {rows:,}개에서 "
+            "{new:.3f}였습니다. 새 모델은 지난 학습에 남아 있습니다.",
+            new=new, task=task, what=what, rows=rows,
+        )  # fmt: skip
     return Promotion(key, new >= current, new, current, mode, rows, message)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from models.core.errors import PlaygroundError
+from models.core.i18n import Text
 from models.core.monitor import Monitor
 from models.core.settings import Settings
 from models.finetune.config import FinetuneConfig
@@ -92,7 +93,12 @@ def recipe_config(
     keys = classification_keys()
     if model_key not in keys:
         raise PlaygroundError(
-            f"No default recipe for '{model_key}'. Choose one of: {', '.join(keys)}."
+            Text(
+                "No default recipe for '{key}'. Choose one of: {keys}.",
+                "'{key}'의 기본 레시피가 없습니다. 다음 중에서 고르세요: {keys}.",
+                key=model_key,
+                keys=", ".join(keys),
+            )
         )
     recipe = RECIPES.get(f"{model_key}:{dataset}", RECIPES[model_key])
     return FinetuneConfig(
@@ -140,7 +146,12 @@ def train_default(
     result = default_result(record)
     if result.status == "done":
         if monitor is not None:
-            monitor.phase("Comparing with the current default on the same validation rows")
+            monitor.phase(
+                Text(
+                    "Comparing with the current default on the same validation rows",
+                    "같은 검증 행에서 현재 기본 모델과 비교하는 중입니다",
+                )
+            )
         record.promotion = promote_if_better(model_key, record, result, settings).as_dict()
         if record.folder:
             save_record(record, settings)

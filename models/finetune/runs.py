@@ -25,12 +25,15 @@ import psutil
 
 from models.core import files
 from models.core.errors import ConfigError
+from models.core.i18n import Text
 from models.core.metrics import classification_metrics
 from models.core.settings import Settings, get_settings
 
 RECORD = "record.json"
 FINISHED = ("done", "stopped", "failed", "skipped")  # a method in these states ran its course
-INTERRUPTED_METHOD = "The server stopped before this method finished."
+INTERRUPTED_METHOD = Text(
+    "The server stopped before this method finished.", "이 방법이 끝나기 전에 서버가 멈췄습니다."
+)
 
 
 @dataclass
@@ -125,8 +128,14 @@ def check_runs_folder(settings: Settings | None = None) -> None:
         files.check_writable(folder)
     except OSError as err:
         raise ConfigError(
-            f"The runs folder {folder} cannot be written ({err.strerror or err}), so nothing "
-            "was trained: point PLAYGROUND_RUNS at a writable folder with room."
+            Text(
+                "The runs folder {folder} cannot be written ({why}), so nothing was trained: "
+                "point PLAYGROUND_RUNS at a writable folder with room.",
+                "학습 결과 폴더 {folder}에 쓸 수 없어({why}) 아무것도 학습하지 않았습니다: "
+                "PLAYGROUND_RUNS를 공간이 있는 쓰기 가능한 폴더로 지정하세요.",
+                folder=str(folder),
+                why=str(err.strerror or err),
+            )
         ) from err
 
 

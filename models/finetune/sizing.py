@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from models.core.errors import ConfigError
+from models.core.i18n import Text
 from models.datasets.sampling import sample_rows
 from models.finetune.budget import MAX_BUDGET_EPOCHS, plan_budget
 from models.finetune.config import FinetuneConfig
@@ -94,8 +95,13 @@ def with_rows(run: PreparedRun, config: FinetuneConfig) -> PreparedRun:
     available = len(run.data.train)
     if config.budget_minutes is None and config.train_size > available:
         raise ConfigError(
-            f"The dataset has {available:,} training rows; {config.train_size:,} were asked. "
-            f"Choose at most {available:,}."
+            Text(
+                "The dataset has {n:,} training rows; {asked:,} were asked. Choose at most {n:,}.",
+                "데이터셋의 학습 행은 {n:,}개인데 {asked:,}개를 요청했습니다. {n:,}개 이하로 "
+                "고르세요.",
+                n=available,
+                asked=config.train_size,
+            )
         )
     rows = sample_rows(run.data.train, min(config.train_size, available), config.seed)
     data = replace(run.data, train=rows)
@@ -135,7 +141,13 @@ def apply_budget(
         max_epochs=MAX_BUDGET_EPOCHS if any(get_method(m).trainer for m in sized) else 1,
     )
     if len(sized) < len(calibrations):
-        plan.notes.append(f"fitted methods use all {len(run.data.train):,} training rows")
+        plan.notes.append(
+            Text(
+                "fitted methods use all {n:,} training rows",
+                "적합 방식의 방법은 학습 행 {n:,}개를 모두 씁니다",
+                n=len(run.data.train),
+            )
+        )
     planned = replace(
         config,
         train_size=max(plan.train_rows, len(run.data.labels)),

@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 
 from models.core.errors import ConfigError
+from models.core.i18n import Text
 from models.core.monitor import Monitor
 from models.core.settings import Settings, get_settings
 from models.finetune.config import FinetuneConfig
 from models.finetune.engine import train_method
+from models.finetune.methods import get_method
 from models.finetune.prepared import prepare_run
 
 MAX_CELLS = 25
@@ -58,13 +60,26 @@ def cell_name(batch_size: int, learning_rate: float) -> str:
 def check_grid(batch_sizes: list[int], learning_rates: list[float]) -> None:
     """Reject an empty, oversized or invalid grid."""
     if not batch_sizes or not learning_rates:
-        raise ConfigError("Give at least one batch size and one learning rate.")
+        raise ConfigError(
+            Text(
+                "Give at least one batch size and one learning rate.",
+                "배치 크기와 학습률을 하나 이상씩 주세요.",
+            )
+        )
     if len(batch_sizes) * len(learning_rates) > MAX_CELLS:
-        raise ConfigError(f"The grid has more than {MAX_CELLS} cells; pick fewer values.")
+        raise ConfigError(
+            Text(
+                "The grid has more than {n} cells; pick fewer values.",
+                "격자가 {n}칸보다 큽니다. 값을 줄이세요.",
+                n=MAX_CELLS,
+            )
+        )
     if any(bs < 1 for bs in batch_sizes):
-        raise ConfigError("Batch sizes must be at least 1.")
+        raise ConfigError(
+            Text("Batch sizes must be at least 1.", "배치 크기는 1 이상이어야 합니다.")
+        )
     if any(not lr > 0 for lr in learning_rates):
-        raise ConfigError("Learning rates must be above 0.")
+        raise ConfigError(Text("Learning rates must be above 0.", "학습률은 0보다 커야 합니다."))
 
 
 def run_sweep(
@@ -81,6 +96,14 @@ def run_sweep(
         ConfigError: an empty or oversized grid, or a bad value in it, before training.
     """
     check_grid(batch_sizes, learning_rates)
+    if not get_method(method).trainer:
+        raise ConfigError(
+            Text(
+                "{m} is fitted in one go: it has no batch size or learning rate to sweep.",
+                "{m}은(는) 한 번에 적합하므로 훑어볼 배치 크기나 학습률이 없습니다.",
+                m=get_method(method).title,
+            )
+        )
     settings = settings or get_settings()
     base = replace(config, methods=(method,), save_checkpoints=False, curve_points=0)
     cells = [cell_name(bs, lr) for bs in batch_sizes for lr in learning_rates]
@@ -96,15 +119,21 @@ def run_sweep(
     )  # fmt: skip
     for i, batch_size in enumerate(batch_sizes):
         for j, rate in enumerate(learning_rates):
-            if monitor.stop_requested:
-                result.status = "stopped"
-                return result
             cell = cell_name(batch_size, rate)
-            monitor.phase(f"Sweep cell {cell}")
+            if monitor.stop_requested:
+                monitor.method(cell, status="skipped")  # not left "waiting" forever
+                result.status = "stopped"
+                continue
+            monitor.phase(Text("Sweep cell {cell}", "스윕 칸 {cell}", cell=cell))
             cell_config = replace(base, batch_size=batch_size, learning_rates={method: rate})
-            outcome = train_method(replace(run, config=cell_config), method, monitor, None)
+            # The cell is the monitor's item: its own status, step count and clock.
+            outcome = train_method(
+                replace(run, config=cell_config), method, monitor, None, entry=cell
+            )
             if outcome.status == "failed":
-                result.errors.append(f"{cell}: {outcome.error}")
+                result.errors.append(
+                    Text("{cell}: {err}", "{cell}: {err}", cell=cell, err=outcome.error)
+                )
                 continue
             result.accuracy[i][j] = outcome.eval_accuracy
             result.macro_f1[i][j] = outcome.eval_macro_f1

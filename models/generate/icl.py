@@ -18,6 +18,7 @@ import pandas as pd
 
 from models.classify.evaluate import evaluate_frame
 from models.core.errors import PlaygroundError
+from models.core.i18n import Text
 from models.core.progress import Progress, silent
 from models.core.tasks import NLI_LABELS
 from models.datasets.registry import get_spec, load_dataset
@@ -132,10 +133,17 @@ def icl_curve(
             the backend's own error (the first call fails fast: nothing else is sent).
     """
     if dataset not in ICL_DATASETS.get(task, ()):
-        choices = ", ".join(f"{t}: {', '.join(d)}" for t, d in ICL_DATASETS.items())
-        raise PlaygroundError(f"In-context learning is compared on {choices}.")
+        choices = "; ".join(f"{t}: {', '.join(d)}" for t, d in ICL_DATASETS.items())
+        raise PlaygroundError(
+            Text("In-context learning is compared on {choices}.",
+                 "프롬프트 속 학습은 다음 과제와 데이터셋에서만 비교합니다: {choices}.",
+                 choices=choices)
+        )  # fmt: skip
     if isinstance(rows, bool) or not isinstance(rows, int) or not MIN_ROWS <= rows <= MAX_ROWS:
-        raise PlaygroundError(f"Use {MIN_ROWS} to {MAX_ROWS} rows (got {rows!r}).")
+        raise PlaygroundError(
+            Text("Use {lo} to {hi} rows (got {got!r}).", "행 수는 {lo}~{hi}로 정하세요(받은 값: "
+                 "{got!r}).", lo=MIN_ROWS, hi=MAX_ROWS, got=rows)
+        )  # fmt: skip
     spec, stop = get_spec(dataset), stop or threading.Event()
     evaluation = load_dataset(dataset, "validation")
     frame = sample_rows(evaluation.frame, min(rows, len(evaluation.frame)), seed)
@@ -161,7 +169,8 @@ def icl_curve(
                 {"text": text, "true": truth, "reply": reply.text, "label": label}
             )
             done += 1
-            progress(done, total, f"{k}-shot: {result.n} of {len(frame)} rows")
+            progress(done, total, Text("{k}-shot: {n} of {rows} rows", "{k}샷: {rows}행 중 {n}행",
+                                       k=k, n=result.n, rows=len(frame)))  # fmt: skip
         result.accuracy = result.correct / max(result.n, 1)
         report.results.append(result)
     if reference:

@@ -16,6 +16,7 @@ import threading
 from typing import Any
 
 from models.core.errors import PlaygroundError
+from models.core.i18n import Text
 from models.generate.params import GenerationParams
 from models.generate.request import Delta, Done, Request, Stream
 from models.generate.techniques import Message
@@ -52,9 +53,16 @@ def check_fits(loaded: LoadedCausalLM, n_prompt: int, params: GenerationParams) 
     window = context_window(loaded)
     if n_prompt + params.max_new_tokens > window:
         raise PlaygroundError(
-            f"The prompt is {n_prompt:,} tokens and {params.max_new_tokens:,} new tokens would "
-            f"pass the model's context window of {window:,}: shorten the input, drop examples or "
-            "lower max new tokens."
+            Text(
+                "The prompt is {n:,} tokens and {new:,} new tokens would pass the model's context "
+                "window of {window:,}: shorten the input, drop examples or lower max new tokens.",
+                "프롬프트가 {n:,} 토큰이라 새 토큰 {new:,}개를 더하면 모델의 "
+                "컨텍스트 창({window:,} 토큰)을 넘습니다. 입력을 줄이거나, 예시를 빼거나, "
+                "최대 새 토큰 수를 낮추세요.",
+                n=n_prompt,
+                new=params.max_new_tokens,
+                window=window,
+            )
         )
 
 
@@ -178,7 +186,10 @@ def stream_local(request: Request, stop: threading.Event) -> Stream:
     while (piece := streamer.queue.get()) is not _END:
         yield Delta(piece)
     if "error" in outcome:
-        raise PlaygroundError(f"The local model failed: {outcome['error']}") from outcome["error"]
+        raise PlaygroundError(
+            Text("The local model failed: {err}", "로컬 모델 실행에 실패했습니다: {err}",
+                 err=str(outcome["error"]))
+        ) from outcome["error"]  # fmt: skip
     completion = int(outcome["ids"].shape[1]) - n_prompt
     if stop.is_set():
         reason = "stopped"

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from models.core.errors import PlaygroundError
+from models.core.i18n import Text
 from models.core.settings import get_settings
 from models.generate.request import Delta, Done, Request, Stream
 
@@ -36,18 +37,27 @@ def check_url(base_url: str) -> str:
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise PlaygroundError(
-            "Type the server's base URL, starting with http:// or https:// (for example "
-            "http://localhost:8000/v1)."
+            Text(
+                "Type the server's base URL, starting with http:// or https:// (for example "
+                "http://localhost:8000/v1).",
+                "서버의 기본 URL을 http:// 또는 https://로 시작하게 입력하세요(예: "
+                "http://localhost:8000/v1).",
+            )
         )
     settings = get_settings()
     allowed = {h.strip().lower() for h in settings.api_hosts.split(",") if h.strip()}
     if settings.hosted and (parsed.hostname or "").lower() not in allowed:
         # A visitor must not make a public server connect to its own network or anyone else's.
-        hosts = ", ".join(sorted(allowed)) or "none"
+        hosts = ", ".join(sorted(allowed)) or Text("none", "없음")
         raise PlaygroundError(
-            f"On this public server, OpenAI-compatible servers are limited to the hosts its "
-            f"operator allows ({hosts}; PLAYGROUND_API_HOSTS). The OpenAI backend works with "
-            "your own key."
+            Text(
+                "On this public server, OpenAI-compatible servers are limited to the hosts its "
+                "operator allows ({hosts}; PLAYGROUND_API_HOSTS). The OpenAI backend works with "
+                "your own key.",
+                "이 공개 서버에서는 운영자가 허용한 호스트의 OpenAI 호환 서버만 쓸 수 있습니다"
+                "({hosts}; PLAYGROUND_API_HOSTS). OpenAI 백엔드는 본인의 키로 쓸 수 있습니다.",
+                hosts=hosts,
+            )
         )
     return url
 
@@ -58,8 +68,12 @@ def _client(request: Request, compatible: bool) -> Any:
 
     if not compatible and not request.api_key.strip():
         raise PlaygroundError(
-            "Type your OpenAI API key: it stays in this browser session, never on the server's "
-            "disk or in its logs."
+            Text(
+                "Type your OpenAI API key: it stays in this browser session, never on the "
+                "server's disk or in its logs.",
+                "OpenAI API 키를 입력하세요. 키는 이 브라우저 세션에만 머물고, 서버의 디스크나 "
+                "로그에는 남지 않습니다.",
+            )
         )
     timeout = httpx.Timeout(get_settings().generation_timeout_s, connect=CONNECT_TIMEOUT_S)
     return OpenAI(
@@ -70,7 +84,37 @@ def _client(request: Request, compatible: bool) -> Any:
 
 
 def _where(request: Request, compatible: bool) -> str:
-    return request.base_url.strip() if compatible else "the OpenAI API"
+    return request.base_url.strip() if compatible else Text("the OpenAI API", "OpenAI API")
+
+
+# One sentence per kind of failure; {where} is the server's URL or the OpenAI API.
+FAILURES = {
+    "key": Text("{where} refused the API key (HTTP 401): check the key.",
+                "{where}에서 API 키를 거부했습니다(HTTP 401). 키를 확인하세요."),
+    "denied": Text("{where} denied access (HTTP 403): the key may not have access to this model.",
+                   "{where}에서 접근을 거부했습니다(HTTP 403). 이 키로는 이 모델을 쓸 수 없는 것 "
+                   "같습니다."),
+    "rate": Text("{where} is rate-limiting these requests (HTTP 429): wait a moment, or check "
+                 "the account's quota.",
+                 "{where}에서 요청 속도를 제한하고 있습니다(HTTP 429). 잠시 기다리거나 계정의 "
+                 "사용 한도를 확인하세요."),
+    "model": Text("{where} does not know the model '{model}' (HTTP 404).",
+                  "{where}에 '{model}' 모델이 없습니다(HTTP 404)."),
+    "timeout": Text("{where} sent nothing for {timeout:g} s; the request was given up.",
+                    "{where}에서 {timeout:g}초 동안 아무것도 오지 않아 요청을 중단했습니다."),
+    "connect": Text("Could not connect to {where}: is the server running, and the URL right?",
+                    "{where}에 연결할 수 없습니다. 서버가 실행 중인지, URL이 맞는지 확인하세요."),
+    "status": Text("{where} answered with an error (HTTP {status}): {detail}",
+                   "{where}에서 오류로 응답했습니다(HTTP {status}): {detail}"),
+    "other": Text("{where} failed: {detail}", "{where} 요청이 실패했습니다: {detail}"),
+}  # fmt: skip
+
+
+def _failure(kind: str, key: str, **params: object) -> PlaygroundError:
+    """The sentence for ``kind``, every value in it scrubbed of the key."""
+    clean = {k: scrub(v, key) if type(v) is str else v for k, v in params.items()}
+    template = FAILURES[kind]
+    return PlaygroundError(Text(template.en, template.ko, **clean))
 
 
 def explain(err: Exception, request: Request, compatible: bool) -> PlaygroundError:
@@ -78,26 +122,22 @@ def explain(err: Exception, request: Request, compatible: bool) -> PlaygroundErr
     import openai
 
     where, key = _where(request, compatible), request.api_key
-    timeout = get_settings().generation_timeout_s
     if isinstance(err, openai.AuthenticationError):
-        text = f"{where} refused the API key (HTTP 401): check the key."
-    elif isinstance(err, openai.PermissionDeniedError):
-        text = f"{where} denied access (HTTP 403): the key may not have access to this model."
-    elif isinstance(err, openai.RateLimitError):
-        text = f"{where} is rate-limiting these requests (HTTP 429): wait a moment, or check "
-        text += "the account's quota."
-    elif isinstance(err, openai.NotFoundError):
-        text = f"{where} does not know the model '{request.model}' (HTTP 404)."
-    elif isinstance(err, openai.APITimeoutError):
-        text = f"{where} sent nothing for {timeout:g} s; the request was given up."
-    elif isinstance(err, openai.APIConnectionError):
-        text = f"Could not connect to {where}: is the server running, and the URL right?"
-    elif isinstance(err, openai.APIStatusError):
+        return _failure("key", key, where=where)
+    if isinstance(err, openai.PermissionDeniedError):
+        return _failure("denied", key, where=where)
+    if isinstance(err, openai.RateLimitError):
+        return _failure("rate", key, where=where)
+    if isinstance(err, openai.NotFoundError):
+        return _failure("model", key, where=where, model=request.model)
+    if isinstance(err, openai.APITimeoutError):
+        return _failure("timeout", key, where=where, timeout=get_settings().generation_timeout_s)
+    if isinstance(err, openai.APIConnectionError):
+        return _failure("connect", key, where=where)
+    if isinstance(err, openai.APIStatusError):
         detail = scrub(str(getattr(err, "message", "") or err), key)[:MAX_SERVER_TEXT]
-        text = f"{where} answered with an error (HTTP {err.status_code}): {detail}"
-    else:
-        text = f"{where} failed: {scrub(str(err), key)[:MAX_SERVER_TEXT]}"
-    return PlaygroundError(scrub(text, key) if key else text)
+        return _failure("status", key, where=where, status=err.status_code, detail=detail)
+    return _failure("other", key, where=where, detail=scrub(str(err), key)[:MAX_SERVER_TEXT])
 
 
 def _create(client: Any, request: Request, compatible: bool) -> Any:
@@ -124,7 +164,10 @@ def _model_or_first(client: Any, request: Request, compatible: bool) -> Request:
     models = client.models.list()
     first = next(iter(models), None)
     if first is None:
-        raise PlaygroundError(f"{request.base_url} lists no model: type the model's name.")
+        raise PlaygroundError(
+            Text("{url} lists no model: type the model's name.",
+                 "{url}의 모델 목록이 비어 있습니다. 모델 이름을 입력하세요.", url=request.base_url)
+        )  # fmt: skip
     return replace(request, model=first.id)
 
 

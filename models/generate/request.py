@@ -48,7 +48,3 @@ class Done:
 
 Stream = Iterator[Delta | Done]
 BackendFn = Callable[[Request, threading.Event], Stream]
-
-
-Stream = Iterator[Delta | Done]
-BackendFn = Callable[[Request, threading.Event], Stream]

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from models.core.errors import PlaygroundError
+from models.core.i18n import Text
 from models.generate.backends import BACKENDS
 from models.generate.params import GenerationParams
 from models.generate.request import Delta, Done, Request
@@ -63,11 +64,11 @@ class Generation:
     ttft_s: float | None = None
     tokens_per_s: float | None = None
     cost_usd: float | None = None
-    price_note: str = ""
+    price_note: str = ""  # a Text: the price the cost is computed at, and its date
     finish_reason: str = ""
     tokens_estimated: bool = False
     json_value: object = None
-    json_error: str | None = None
+    json_error: str | None = None  # a Text: why the reply is not a JSON object
     done: bool = False
 
     def as_api(self) -> dict:
@@ -78,7 +79,8 @@ class Generation:
             "latency_s": round(self.latency_s, 4),
             "ttft_s": None if self.ttft_s is None else round(self.ttft_s, 4),
             "tokens_per_s": None if self.tokens_per_s is None else round(self.tokens_per_s, 2),
-            "model": self.model, "cost_usd": self.cost_usd, "json_error": self.json_error,
+            "model": self.model, "cost_usd": self.cost_usd,
+            "json_error": None if self.json_error is None else str(self.json_error),
             "tokens_estimated": self.tokens_estimated,
         }  # fmt: skip
 
@@ -97,9 +99,12 @@ def check_json(text: str) -> tuple[object, str | None]:
     try:
         value = json.loads(body)
     except ValueError as err:
-        return None, f"The reply is not valid JSON: {err}."
+        return None, Text("The reply is not valid JSON: {err}.",
+                          "답이 올바른 JSON이 아닙니다: {err}.", err=str(err))  # fmt: skip
     if not isinstance(value, dict):
-        return value, f"The reply is JSON, but a {type(value).__name__}, not an object."
+        return value, Text("The reply is JSON, but a {kind}, not an object.",
+                           "답이 JSON이기는 하지만 객체가 아니라 {kind}입니다.",
+                           kind=type(value).__name__)  # fmt: skip
     return value, None
 
 
@@ -117,7 +122,10 @@ def _finish(gen: Generation, done: Done, technique: Technique, stops: tuple[str,
         gen.cost_usd = round(
             (gen.prompt_tokens * price.input + gen.completion_tokens * price.output) / 1e6, 8
         )
-        gen.price_note = f"at ${price.input}/${price.output} per 1M tokens ({price.date})"
+        gen.price_note = Text(
+            "at ${i}/${o} per 1M tokens ({date})", "100만 토큰당 ${i}/${o} 기준, {date}",
+            i=price.input, o=price.output, date=price.date,
+        )  # fmt: skip
     if technique.output == "json":
         gen.json_value, gen.json_error = check_json(gen.text)
     gen.done = True
@@ -134,7 +142,11 @@ def generate_stream(
         PlaygroundError: bad input, an unknown backend, or the backend's own clear error.
     """
     if backend not in BACKENDS:
-        raise PlaygroundError(f"Unknown backend '{backend}'. Choose one of: {', '.join(BACKENDS)}.")
+        raise PlaygroundError(
+            Text("Unknown backend '{backend}'. Choose one of: {names}.",
+                 "알 수 없는 백엔드 '{backend}'입니다. 다음 중에서 고르세요: {names}.",
+                 backend=backend, names=", ".join(BACKENDS))
+        )  # fmt: skip
     params = params or GenerationParams()
     messages = technique.messages(text)
     request = Request(messages, params, (model or "").strip(), (base_url or "").strip(),

@@ -19,9 +19,11 @@ import threading
 import time
 
 from models.core.errors import PlaygroundError
+from models.core.i18n import Text
 from models.core.settings import get_settings
 from models.prepare.items import Context, Item, plan, select
 from models.prepare.runner import Outcome, check_item, do_item
+from models.prepare.wire import to_wire
 
 MARKS = {"ready": "✓", "skipped": "–", "failed": "✗", "stopped": "■"}
 
@@ -68,8 +70,8 @@ def _run_with_bar(item: Item, context: Context) -> Outcome:
 
 def _run_with_events(item: Item, context: Context) -> Outcome:
     def report(fraction: float | None, message: str, eta_s: float | None) -> None:
-        _emit({"item": item.key, "state": "running", "fraction": fraction, "message": message,
-               "eta_s": eta_s})  # fmt: skip
+        _emit({"item": item.key, "state": "running", "fraction": fraction, "message": str(message),
+               "message_i18n": to_wire(message), "eta_s": eta_s})  # fmt: skip
 
     context.report = report
     return do_item(item, context)
@@ -120,11 +122,13 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"\nInterrupted during {item.title}: what is ready stays ready, and "
                       "the next run resumes from here.", file=sys.stderr)  # fmt: skip
                 return 130
-            detail = f"{outcome.detail} [{time.perf_counter() - started:.0f} s]"
+            took = time.perf_counter() - started
+            detail = Text("{d} [{s:.0f} s]", "{d} [{s:.0f}초]", d=outcome.detail, s=took)
             outcome = Outcome(outcome.state, detail if outcome.state == "ready" else outcome.detail)
         failed += outcome.state == "failed"
         if args.events:
-            _emit({"item": item.key, "state": outcome.state, "detail": outcome.detail})
+            _emit({"item": item.key, "state": outcome.state, "detail": str(outcome.detail),
+                   "detail_i18n": to_wire(outcome.detail)})  # fmt: skip
         else:
             mark = MARKS.get(outcome.state, "·")
             print(f"{mark} {item.title}: {outcome.state}. {outcome.detail}".rstrip(), flush=True)

@@ -25,13 +25,22 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from models.core.i18n import Text
 from models.core.jobs import TRAINING_SLOT, TrainingSlot
 from models.core.settings import Settings, get_settings
 from models.prepare.items import Item, plan
 from models.prepare.runner import Outcome, State, check_item
+from models.prepare.wire import wired
 
 NICE = 10  # the child's CPU priority below the server's (0): requests first, training after
 KILL_AFTER_S = 5.0  # a stopped item that has not ended by then is killed (safe: writes are atomic)
+NOT_BEGUN = Text("Stopped before it began.", "시작하기 전에 중지했습니다.")
+STOPPED = Text(
+    "Stopped; press Prepare to do it again.", "중지했습니다. 다시 하려면 준비를 누르세요."
+)
+GAVE_WAY = Text(
+    "Gave the training slot to a user's run.", "사용자의 학습에 학습 자리를 양보했습니다."
+)
 log = logging.getLogger(__name__)
 
 
@@ -168,7 +177,7 @@ class Preparation:
                 self._set(item.key, state=state, detail=detail)
                 continue
             if self._stop.is_set():
-                self._set(item.key, state="stopped", detail="Stopped before it began.")
+                self._set(item.key, state="stopped", detail=NOT_BEGUN)
                 continue
             outcome = self._prepare(item)
             self._set(item.key, state=outcome.state, detail=outcome.detail, eta_s=None)
@@ -179,7 +188,7 @@ class Preparation:
             if state != "missing":  # e.g. the user's run that took the slot trained this default
                 return Outcome(state, detail)
             if item.trains and not self._take_slot(item):
-                return Outcome("stopped", "Stopped before it began.")
+                return Outcome("stopped", NOT_BEGUN)
             self._giving_way.clear()
             try:
                 outcome = self._spawn(item)
@@ -189,21 +198,28 @@ class Preparation:
             if not self._giving_way.is_set() or self._stop.is_set():
                 return outcome
             # A user's run took the slot: wait for it, then start this item over.
-            detail = "Gave the training slot to a user's run; starts over after it."
+            detail = Text(
+                "Gave the training slot to a user's run; starts over after it.",
+                "사용자의 학습에 학습 자리를 양보했습니다. 그 학습이 끝나면 처음부터 다시 합니다.",
+            )
             self._set(item.key, state="waiting", fraction=None, eta_s=None, detail=detail)
 
     def _take_slot(self, item: Item) -> bool:
         line = self._lines[item.key]
         while not self._stop.is_set():
             taken = self.slot.try_acquire(
-                f"start-up preparation: {item.title}",
+                Text("start-up preparation: {title}", "시작 준비: {title}", title=item.title),
                 line.remaining_s,
                 give_way=self._give_way,
             )
             if taken:
                 return True
             busy = self.slot.busy_message() or ""
-            self._set(item.key, state="waiting", detail=f"Waiting for the training slot. {busy}")
+            waiting = Text(
+                "Waiting for the training slot. {busy}",
+                "학습 자리가 비기를 기다리는 중입니다. {busy}", busy=busy,
+            )  # fmt: skip
+            self._set(item.key, state="waiting", detail=waiting)
             self._stop.wait(self.poll_s)
         return False
 
@@ -221,14 +237,19 @@ class Preparation:
         timer.start()
 
     def _spawn(self, item: Item) -> Outcome:
-        self._set(item.key, state="running", detail="Starting…", fraction=0.0, eta_s=None)
+        starting = Text("Starting…", "시작하는 중…")
+        self._set(item.key, state="running", detail=starting, fraction=0.0, eta_s=None)
         try:
             process = subprocess.Popen(
                 self.command(item, self.budget_minutes), stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="replace",
             )  # fmt: skip
         except OSError as err:
-            return Outcome("failed", f"Could not start the preparation process: {err}")
+            return Outcome(
+                "failed",
+                Text("Could not start the preparation process: {err}",
+                     "준비 프로세스를 시작하지 못했습니다: {err}", err=str(err)),
+            )  # fmt: skip
         self._process = process
         if self._stop.is_set():  # stopped while it was starting
             self._end_child()
@@ -244,22 +265,30 @@ class Preparation:
             if not isinstance(event, dict) or event.get("item") != item.key:
                 continue
             if event.get("state") == "running":
-                self._set(item.key, state="running", detail=str(event.get("message") or ""),
+                self._set(item.key, state="running", detail=wired(event, "message") or "",
                           fraction=event.get("fraction"), eta_s=event.get("eta_s"))  # fmt: skip
             else:
-                final = Outcome(event.get("state", "failed"), str(event.get("detail") or ""))
+                final = Outcome(event.get("state", "failed"), wired(event, "detail") or "")
         code = process.wait()
         drain.join(timeout=5)
         self._process = None
         if self._stop.is_set():
-            return Outcome("stopped", "Stopped; press Prepare to do it again.")
+            return Outcome("stopped", STOPPED)
         if self._giving_way.is_set():
-            return Outcome("waiting", "Gave the training slot to a user's run.")
+            return Outcome("waiting", GAVE_WAY)
         if final is not None:
             return final
         tail = " ".join(line.strip() for line in errors if line.strip())[-300:]
-        why = "it was killed (out of memory?)" if code < 0 else f"exit code {code}"
-        return Outcome("failed", f"The preparation process ended without a result ({why}). {tail}")
+        why = (
+            Text("it was killed (out of memory?)", "강제로 종료됨(메모리 부족?)")
+            if code < 0
+            else Text("exit code {code}", "종료 코드 {code}", code=code)
+        )
+        ended = Text(
+            "The preparation process ended without a result ({why}). {tail}",
+            "준비 프로세스가 결과 없이 끝났습니다({why}). {tail}", why=why, tail=tail,
+        )  # fmt: skip
+        return Outcome("failed", ended)
 
 
 _current: Preparation | None = None

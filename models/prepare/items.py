@@ -25,11 +25,14 @@ from typing import Literal
 
 from models.core import files
 from models.core.errors import PlaygroundError
+from models.core.i18n import Text
 from models.core.monitor import Monitor
 from models.core.settings import Settings
+from models.core.text import identifiers
 from models.datasets.registry import data_home_folder, load_dataset, locate, missing_files
 from models.datasets.specs import DATASETS
 from models.finetune.recipes import RECIPES, default_result, train_default
+from models.prepare.wire import from_wire, to_wire
 from models.rank.banks import DEFAULT_BANK, load_bank
 from models.rank.index import DenseIndex, cached_fault, cached_vectors_file
 from models.rank.rankers import AUTO, get_index
@@ -43,9 +46,15 @@ PREPARED_INDEXES = "prepared.json"  # in <cache>/rank: bank -> the vectors file 
 Check = Literal["ready", "missing", "skipped"]
 
 
-def damaged(reason: str) -> tuple[Check, str]:
-    """A check's answer for something damaged: done again, and the line says why."""
-    return "missing", f"{DAMAGED}: {reason}"
+# A trained default found damaged is trained again (a conversion or an index is rebuilt).
+DAMAGED_DEFAULT = Text("damaged (will be trained again)", "손상됨(다시 학습합니다)")
+
+
+def damaged(reason: str, state: str = DAMAGED) -> tuple[Check, str]:
+    """A check's answer for something damaged: done again, and the line says why.
+
+    The detail is ``"<state>: <reason>"``, a ``Text`` whose parameters keep both parts apart."""
+    return "missing", Text("{state}: {reason}", "{state}: {reason}", state=state, reason=reason)
 
 
 @dataclass
@@ -80,17 +89,23 @@ class Item:
 def _conversion(model: packaged.PackagedModel) -> Item:
     def check(settings: Settings) -> tuple[Check, str]:
         if not model.installed():
-            return "skipped", f"not installed ({model.install})"
+            return "skipped", Text(
+                "not installed ({install})", "설치되지 않음(`{install}`)", install=model.install
+            )
         if reason := packaged.damage(model, settings):
             return damaged(reason)
         folder = packaged.ready_folder(model, settings)
-        return ("ready", f"converted in {folder}") if folder else ("missing", "")
+        return ("ready", _converted(folder)) if folder else ("missing", "")
 
     def run(context: Context) -> str:
-        folder = packaged.prepare(model, context.settings, context.progress)
-        return f"converted in {folder}"
+        return _converted(packaged.prepare(model, context.settings, context.progress))
 
-    return Item(f"convert:{model.name}", f"Convert {model.name}", 60.0, False, check, run)
+    title = Text("Convert {name}", "{name} 변환", name=model.name)
+    return Item(f"convert:{model.name}", title, 60.0, False, check, run)
+
+
+def _converted(folder: Path) -> Text:
+    return Text("converted in {folder}", "변환 완료: {folder}", folder=str(folder))
 
 
 # -- the answer-ranking index ---------------------------------------------------------------------
@@ -123,7 +138,8 @@ def _index(bank_name: str) -> Item:
             and not missing_files(spec, data_home_folder(spec, settings))
         ):
             return "missing", ""  # built on the sample, and the real dataset has arrived since
-        return "ready", entry.get("detail", "built")
+        built = Text("built", "만들어짐")
+        return "ready", from_wire(entry.get("detail_i18n", entry.get("detail", built)))
 
     def run(context: Context) -> str:
         files.check_writable(context.settings.cache_dir / "rank")
@@ -131,19 +147,27 @@ def _index(bank_name: str) -> Item:
         bank = load_bank(bank_name)
 
         index = get_index(bank, AUTO, context.progress)
-        what = (
-            bank.title if source != "sample" else "the built-in sample: no dataset in the data home"
+        sample = Text(
+            "the built-in sample: no dataset in the data home",
+            "내장 샘플: 데이터 폴더에 데이터셋이 없음",
         )
-        detail = f"{index.ref} index of {len(bank):,} questions ({what})"
+        detail = Text(
+            "{ref} index of {n:,} questions ({what})", "{ref} 인덱스, 질문 {n:,}개({what})",
+            ref=index.ref, n=len(bank), what=bank.title if source != "sample" else sample,
+        )  # fmt: skip
         if not isinstance(index, DenseIndex):  # the default ranker is an embedding model
             return detail
         built = _read_prepared_indexes(context.settings)
         vectors = cached_vectors_file(index, bank.fingerprint)
-        built[bank_name] = {"vectors": str(vectors), "detail": detail, "sample": source == "sample"}
+        built[bank_name] = {
+            "vectors": str(vectors), "detail": str(detail), "detail_i18n": to_wire(detail),
+            "sample": source == "sample",
+        }  # fmt: skip
         files.write_json(_prepared_indexes(context.settings), built)
         return detail
 
-    return Item(f"index:{bank_name}", "Answer-ranking index", 120.0, False, check, run)
+    title = Text("Answer-ranking index", "답변 검색 인덱스")
+    return Item(f"index:{bank_name}", title, 120.0, False, check, run)
 
 
 # -- the offline defaults -------------------------------------------------------------------------
@@ -154,14 +178,23 @@ def _check_dataset(name: str, context: Context) -> None:
     spec = DATASETS[name]
     if not missing_files(spec, data_home_folder(spec, context.settings)):
         return
-    context.report(None, f"Fetching {spec.title} from upstream", None)
+    fetching = Text(
+        "Fetching {title} from upstream", "원본 배포처에서 {title} 받는 중", title=spec.title
+    )
+    context.report(None, fetching, None)
     loaded = load_dataset(name, "train", context.settings)
     if loaded.source == "sample":
         raise PlaygroundError(
-            f"{spec.title} is needed to train this default. {loaded.note} Put it in "
-            "PLAYGROUND_DATA_HOME (upstream's files, see Models & data), then prepare again; "
-            "zero-shot is used meanwhile."
-        )
+            Text(
+                "{title} is needed to train this default. {note} Put it in PLAYGROUND_DATA_HOME "
+                "(upstream's files, see Models & data), then prepare again; zero-shot is used "
+                "meanwhile.",
+                "이 기본 모델을 학습하려면 {title} 데이터셋이 필요합니다. {note} 원본 파일을 "
+                "`PLAYGROUND_DATA_HOME`에 넣고(모델과 데이터 탭 참고) 다시 준비하세요. 그동안은 "
+                "제로샷을 씁니다.",
+                title=spec.title, note=loaded.note,
+            )
+        )  # fmt: skip
 
 
 def _follow(monitor: Monitor, context: Context, done: threading.Event) -> None:
@@ -176,7 +209,8 @@ def _follow(monitor: Monitor, context: Context, done: threading.Event) -> None:
         if eta is None:  # a default's run is sized to its budget
             eta = max(budget_s - elapsed, 0.0)
         fraction = min(elapsed / (elapsed + eta), 0.99) if elapsed + eta > 0 else None
-        context.report(fraction, str(snapshot["phase"]), eta)
+        phase = snapshot["phase"]
+        context.report(fraction, phase if isinstance(phase, str) else str(phase), eta)
 
 
 def _default(key: str) -> Item:
@@ -184,9 +218,10 @@ def _default(key: str) -> Item:
 
     def check(settings: Settings) -> tuple[Check, str]:
         if reason := trained_model_fault(key, settings):
-            return "missing", f"damaged (will be trained again): {reason}"
+            return damaged(reason, DAMAGED_DEFAULT)
         folder = trained_model(key, settings)
-        return ("ready", f"trained: {folder}") if folder else ("missing", "")
+        trained = Text("trained: {folder}", "학습 완료: {folder}", folder=str(folder))
+        return ("ready", trained) if folder else ("missing", "")
 
     def run(context: Context) -> str:
         recipe = RECIPES[key]
@@ -206,14 +241,29 @@ def _default(key: str) -> Item:
             follower.join()
         result = default_result(record)
         if result.status != "done":
-            why = "stopped" if monitor.stop_requested else (result.error or result.status)
-            raise PlaygroundError(f"Training {why}; nothing was registered.")
-        took = f"{result.method}, {time.perf_counter() - started:.0f} s"
-        if record.promotion and not record.promotion["promoted"]:
-            return f"{record.promotion['message']} ({took})"  # the current default was better
-        return f"validation accuracy {result.eval_accuracy:.3f} ({took})"
+            stopped = Text("stopped", "중지됨")
+            why = stopped if monitor.stop_requested else (result.error or result.status)
+            raise PlaygroundError(
+                Text("Training {why}; nothing was registered.",
+                     "학습 결과: {why}. 아무것도 등록하지 않았습니다.", why=why)
+            )  # fmt: skip
+        took = Text(
+            "{method}, {s:.0f} s", "{method}, {s:.0f}초",
+            method=result.method, s=time.perf_counter() - started,
+        )  # fmt: skip
+        if record.promotion and not record.promotion["promoted"]:  # the current default was better
+            return Text(
+                "{why} ({took})", "{why}({took})", why=record.promotion["message"], took=took
+            )
+        return Text(
+            "validation accuracy {a:.3f} ({took})", "검증 정확도 {a:.3f}({took})",
+            a=result.eval_accuracy, took=took,
+        )  # fmt: skip
 
-    title = f"Default model: {entry.title} ({RECIPES[key].dataset})"
+    title = Text(
+        "Default model: {title} ({dataset})", "기본 모델: {title}({dataset})",
+        title=entry.name, dataset=RECIPES[key].dataset,
+    )  # fmt: skip
     return Item(f"default:{key}", title, 180.0, True, check, run)
 
 
@@ -233,7 +283,9 @@ def select(items: list[Item], keys: list[str] | None) -> list[Item]:
         matches = [k for k in known if k == key or k.split(":", 1)[1] == key]
         if not matches:
             raise PlaygroundError(
-                f"Nothing to prepare is called '{key}'. Choose: {', '.join(known)}."
-            )
+                Text("Nothing to prepare is called '{key}'. Choose: {known}.",
+                     "준비할 항목이 없습니다: '{key}'. 다음 중에서 고르세요: {known}.",
+                     key=key, known=identifiers(known))
+            )  # fmt: skip
         wanted.update(matches)
     return [item for item in items if item.key in wanted]

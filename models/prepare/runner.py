@@ -8,9 +8,13 @@ from typing import Literal
 
 from models.core.errors import PlaygroundError
 from models.core.files import describe_os_error
+from models.core.i18n import Text, error_text
 from models.core.settings import Settings
 from models.prepare.items import Check, Context, Item
 
+STOPPED_FOR_NEXT = Text(
+    "Stopped; it is done again on the next preparation.", "중지했습니다. 다음 준비 때 다시 합니다."
+)
 State = Literal["waiting", "running", "ready", "failed", "skipped", "stopped"]
 log = logging.getLogger(__name__)
 
@@ -24,12 +28,19 @@ class Outcome:
 def describe_failure(err: BaseException) -> str:
     """What went wrong, for the item's line: the user's words for known faults."""
     if isinstance(err, PlaygroundError):
-        return str(err)
+        return error_text(err)
     if isinstance(err, MemoryError):
-        return "Out of memory. Close other programs or give the app more memory, then retry."
+        return Text(
+            "Out of memory. Close other programs or give the app more memory, then retry.",
+            "메모리가 부족합니다. 다른 프로그램을 닫거나 앱에 메모리를 더 준 뒤 다시 시도하세요.",
+        )
     if isinstance(err, OSError):
         return describe_os_error(err)
-    return f"{type(err).__name__}: {err} (a bug; the server log has the details)."
+    return Text(
+        "{kind}: {err} (a bug; the server log has the details).",
+        "{kind}: {err} (버그입니다. 자세한 내용은 서버 로그에 있습니다).",
+        kind=type(err).__name__, err=str(err),
+    )  # fmt: skip
 
 
 def check_item(item: Item, settings: Settings) -> tuple[Check | Literal["failed"], str]:
@@ -49,6 +60,6 @@ def do_item(item: Item, context: Context) -> Outcome:
         if not isinstance(err, PlaygroundError | OSError | MemoryError):
             log.exception("preparing %s failed", item.key)
         if context.stop.is_set():
-            return Outcome("stopped", "Stopped; it is done again on the next preparation.")
+            return Outcome("stopped", STOPPED_FOR_NEXT)
         return Outcome("failed", describe_failure(err))
     return Outcome("ready", detail)

@@ -26,6 +26,7 @@ import pandas as pd
 
 from models.core import inputs
 from models.core.errors import DatasetError
+from models.core.i18n import Text, join
 from models.core.settings import get_settings
 from models.core.text import detect_language
 from models.datasets.registry import load_dataset
@@ -34,6 +35,17 @@ from models.datasets.upload import read_table
 CHATTERBOT = "chatterbot-corpus==1.3.3"
 CHATTERBOT_LANGUAGES = ("korean", "english")
 MAX_COLUMN = inputs.MAX_NAME_CHARS  # characters of a column name
+# Each bank by what it is, in both languages (the bank list and every message name them so).
+TITLES = {
+    "chatbot_data": Text(
+        "Chatbot_data (Korean chit-chat)", "songys/Chatbot_data (한국어 일상 대화)"
+    ),
+    "chatterbot": Text(
+        "ChatterBot corpus (Korean + English dialogues)", "ChatterBot 말뭉치 (한국어 + 영어 대화)"
+    ),
+    "upload": Text("The uploaded bank", "올린 파일의 질문·답변"),
+}
+ROLES = {"question": Text("question", "질문"), "answer": Text("answer", "답변")}
 
 
 @dataclass(frozen=True)
@@ -41,7 +53,7 @@ class QABank:
     """Stored questions and the answer of each, cleaned; ``note`` says what cleaning did."""
 
     name: str
-    title: str
+    title: str  # a Text where the bank is ours
     questions: list[str]
     answers: list[str]
     source: str
@@ -69,13 +81,17 @@ class QABank:
         sample = " ".join(self.questions[:200])
         return detect_language(sample)
 
-    def describe(self) -> str:
-        answers = len(set(self.answers))
-        text = f"{self.title}: {len(self):,} questions, {answers:,} answers; {self.source}."
-        return f"{text} {self.note}".strip()
+    def describe(self) -> Text:
+        """One line for the UI: what the bank is, how big, where it came from, what was dropped."""
+        text = Text(
+            "{title}: {q:,} questions, {a:,} answers; {source}.",
+            "{title}: 질문 {q:,}개, 답변 {a:,}개. 출처: {source}.",
+            title=self.title, q=len(self), a=len(set(self.answers)), source=self.source,
+        )  # fmt: skip
+        return join([text, self.note], " ") if self.note else text
 
 
-def clean_pairs(questions: list[str], answers: list[str]) -> tuple[list[str], list[str], str]:
+def clean_pairs(questions: list[str], answers: list[str]) -> tuple[list[str], list[str], Text]:
     """Stripped pairs without empty cells or repeats, and a note on what was dropped."""
     frame = pd.DataFrame({"q": questions, "a": answers}).astype(str)
     frame = frame.apply(lambda column: column.str.strip())
@@ -84,10 +100,22 @@ def clean_pairs(questions: list[str], answers: list[str]) -> tuple[list[str], li
     unique = kept.drop_duplicates()
     notes = []
     if empty.sum():
-        notes.append(f"{int(empty.sum()):,} rows with an empty question or answer were left out")
+        notes.append(
+            Text(
+                "{n:,} rows with an empty question or answer were left out",
+                "질문이나 답변이 빈 {n:,}개 행은 뺐습니다",
+                n=int(empty.sum()),
+            )
+        )
     if len(unique) < len(kept):
-        notes.append(f"{len(kept) - len(unique):,} repeated rows were kept once")
-    note = ("; ".join(notes) + ".") if notes else ""
+        notes.append(
+            Text(
+                "{n:,} repeated rows were kept once",
+                "반복된 {n:,}개 행은 한 번만 남겼습니다",
+                n=len(kept) - len(unique),
+            )
+        )
+    note = join([join(notes, "; "), "."]) if notes else Text("", "")
     return unique["q"].tolist(), unique["a"].tolist(), note
 
 
@@ -96,11 +124,11 @@ def _chatbot_data() -> QABank:
     questions, answers, note = clean_pairs(
         loaded.frame["text"].tolist(), loaded.frame["answer"].tolist()
     )
-    source = "the data home" if loaded.source == "data home" else loaded.describe()
-    note = " ".join(x for x in (note, loaded.note) if x)
-    return QABank(
-        "chatbot_data", "Chatbot_data (Korean chit-chat)", questions, answers, source, note
+    source = (
+        Text("the data home", "데이터 폴더") if loaded.source == "data home" else loaded.describe()
     )
+    note = join([x for x in (note, loaded.note) if x], " ")
+    return QABank("chatbot_data", TITLES["chatbot_data"], questions, answers, source, note)
 
 
 def chatterbot_pairs(language: str) -> list[tuple[str, str]]:
@@ -120,13 +148,17 @@ def chatterbot_pairs(language: str) -> list[tuple[str, str]]:
 
 def _chatterbot() -> QABank:
     if importlib.util.find_spec("chatterbot_corpus") is None:
-        raise DatasetError(f"The chatterbot bank needs its package: pip install {CHATTERBOT}")
+        raise DatasetError(
+            Text(
+                "The chatterbot bank needs its package: pip install {p}",
+                "chatterbot 모음에는 패키지가 필요합니다: pip install {p}",
+                p=CHATTERBOT,
+            )
+        )
     pairs = [pair for language in CHATTERBOT_LANGUAGES for pair in chatterbot_pairs(language)]
     questions, answers, note = clean_pairs([q for q, _ in pairs], [a for _, a in pairs])
-    return QABank(
-        "chatterbot", "ChatterBot corpus (Korean + English dialogues)", questions, answers,
-        f"the PyPI package {CHATTERBOT} (BSD-3)", note,
-    )  # fmt: skip
+    source = Text("the PyPI package {p} (BSD-3)", "PyPI 패키지 {p} (BSD-3)", p=CHATTERBOT)
+    return QABank("chatterbot", TITLES["chatterbot"], questions, answers, source, note)
 
 
 BANKS: dict[str, Callable[[], QABank]] = {"chatbot_data": _chatbot_data, "chatterbot": _chatterbot}
@@ -141,9 +173,11 @@ def _registered(name: str) -> QABank:
 def load_bank(name: str) -> QABank:
     """A registered bank by name (read once per process)."""
     if not isinstance(name, str) or name not in BANKS:
-        raise DatasetError(
-            f"Unknown Q/A bank {inputs.quoted(name)}. Choose one of: {', '.join(BANKS)}."
-        )
+        raise DatasetError(Text(
+            "Unknown Q/A bank {name}. Choose one of: {known}.",
+            "알 수 없는 질문·답변 모음 {name}입니다. 다음 중에서 고르세요: {known}.",
+            name=inputs.quoted(name), known=", ".join(BANKS),
+        ))  # fmt: skip
     return _registered(name)
 
 
@@ -154,19 +188,25 @@ def bank_from_upload(path: str, question: str, answer: str, name: str = "upload"
         DatasetError: unreadable file, too many rows, a missing column, or no usable row.
     """
     for role, column in (("question", question), ("answer", answer)):
-        name = inputs.text(column, f"The {role} column", allow_empty=True, max_chars=MAX_COLUMN)
-        if not name:
-            raise DatasetError(f"Choose which column holds the {role}s.")
+        field = Text("The {role} column", "{role} 열", role=ROLES[role])
+        if not inputs.text(column, field, allow_empty=True, max_chars=MAX_COLUMN):
+            raise DatasetError(Text("Choose which column holds the {role}s.",
+                                    "{role}이 든 열을 고르세요.", role=ROLES[role]))  # fmt: skip
     table = read_table(path, get_settings().max_upload_rows)
     for role, column in (("question", question), ("answer", answer)):
         if column not in table.columns:
-            raise DatasetError(
-                f"There is no column {inputs.quoted(column)} for the {role}s. Columns: "
-                f"{inputs.clip(', '.join(table.columns), 300)}."
-            )
+            raise DatasetError(Text(
+                "There is no column {column} for the {role}s. Columns: {columns}.",
+                "{role}으로 쓸 열 {column}이 없습니다. 열: {columns}.",
+                column=inputs.quoted(column), role=ROLES[role],
+                columns=inputs.clip(", ".join(map(str, table.columns)), 300),
+            ))  # fmt: skip
     if question == answer:
-        raise DatasetError("The question and answer columns must differ.")
+        raise DatasetError(Text("The question and answer columns must differ.",
+                                "질문 열과 답변 열은 서로 달라야 합니다."))  # fmt: skip
     questions, answers, note = clean_pairs(table[question].tolist(), table[answer].tolist())
     if not questions:
-        raise DatasetError("No row has both a question and an answer.")
-    return QABank(name, "The uploaded bank", questions, answers, "an uploaded file", note)
+        raise DatasetError(Text("No row has both a question and an answer.",
+                                "질문과 답변이 모두 있는 행이 없습니다."))  # fmt: skip
+    source = Text("an uploaded file", "올린 파일")
+    return QABank(name, TITLES["upload"], questions, answers, source, note)

@@ -19,6 +19,7 @@ import numpy as np
 
 from models.core import inputs
 from models.core.errors import PlaygroundError
+from models.core.i18n import Lang, Text
 from models.core.progress import Progress, silent
 from models.core.text import detect_language
 from models.rank.banks import DEFAULT_BANK, QABank, load_bank
@@ -41,14 +42,17 @@ class Calibration:
     wrong: np.ndarray
     threshold: float
 
-    def place(self, score: float) -> str:
+    def place(self, score: float) -> Text:
         """Where ``score`` falls among them, in a sentence."""
         above_right = float((self.right < score).mean()) if len(self.right) else 0.0
         above_wrong = float((self.wrong < score).mean()) if len(self.wrong) else 0.0
-        return (
-            f"{score:.3f} is above {above_right:.0%} of the scores of right first answers and "
-            f"{above_wrong:.0%} of wrong ones on this bank's held-out questions."
-        )
+        return Text(
+            "{score:.3f} is above {right:.0%} of the scores of right first answers and "
+            "{wrong:.0%} of wrong ones on this bank's held-out questions.",
+            "{score:.3f}점은 이 모음의 따로 떼어 둔 질문에서 맞힌 첫 답변 점수의 {right:.0%}, "
+            "틀린 첫 답변 점수의 {wrong:.0%}보다 높습니다.",
+            score=score, right=above_right, wrong=above_wrong,
+        )  # fmt: skip
 
 
 def best_threshold(right: np.ndarray, wrong: np.ndarray) -> float:
@@ -97,7 +101,7 @@ class Reply:
     model: str
     threshold: float
     candidates: list[Candidate]
-    explanation: str = ""
+    explanation: str = ""  # a Text: where the first score falls on this bank
 
     def as_api(self) -> dict:
         return {
@@ -115,13 +119,15 @@ class Reply:
 def check_query(query: str) -> str:
     """The query, stripped; an empty, oversized or non-text one is refused with a message."""
     if query is None or (isinstance(query, str) and not query.strip()):
-        raise PlaygroundError("Type a message first.")
+        raise PlaygroundError(Text("Type a message first.", "먼저 메시지를 입력하세요."))
     if isinstance(query, str) and len(query) > MAX_QUERY_CHARS:
-        raise PlaygroundError(
-            f"That message is {len(query):,} characters long; the chatbot reads up to "
-            f"{MAX_QUERY_CHARS:,}."
-        )
-    return inputs.text(query, "The message", max_chars=MAX_QUERY_CHARS).strip()
+        raise PlaygroundError(Text(
+            "That message is {n:,} characters long; the chatbot reads up to {limit:,}.",
+            "메시지가 {n:,}자입니다. 챗봇은 {limit:,}자까지 읽습니다.",
+            n=len(query), limit=MAX_QUERY_CHARS,
+        ))  # fmt: skip
+    field = Text("The message", "메시지")
+    return inputs.text(query, field, max_chars=MAX_QUERY_CHARS).strip()
 
 
 def group_candidates(
@@ -158,7 +164,8 @@ def reply(
     query = check_query(query)
     top_k = inputs.integer(top_k, "Top-k", 1, MAX_TOP_K)  # a UI number arrives as a float
     if threshold is not None:
-        threshold = inputs.number(threshold, "The threshold", -MAX_THRESHOLD, MAX_THRESHOLD)
+        field = Text("The threshold", "임계값")
+        threshold = inputs.number(threshold, field, -MAX_THRESHOLD, MAX_THRESHOLD)
     # Enough rows to find top_k distinct answers even when many questions share one.
     rows, top = index.search([query], top_k * 10)
     candidates = group_candidates(bank, rows[0], top[0], top_k)
@@ -190,14 +197,27 @@ def ask(
     return reply(query, qa, get_index(qa, model, progress, backend), top_k, threshold)
 
 
-NOT_CONFIDENT = {
-    "ko": "확실한 답을 찾지 못했어요. 가장 가까운 질문은 “{question}”입니다.",
-    "en": "I have no confident answer. The closest stored question is “{question}”.",
-}
+NOT_CONFIDENT = Text(
+    "I have no confident answer. The closest stored question is “{question}”.",
+    "확실한 답을 찾지 못했어요. 가장 가까운 질문은 “{question}”입니다.",
+)
 
 
-def bot_message(query: str, result: Reply) -> str:
-    """What the chatbot says: the answer, or that it has none it trusts (in the user's language)."""
+def reply_language(query: str, page: Lang | None = None) -> Lang:
+    """The language to reply in: the message's when it has letters of ours (someone who writes
+    Korean reads Korean), else the page's (a message of digits or emoji says nothing)."""
+    if detect_language(query) == "ko":
+        return "ko"
+    if any("a" <= c.lower() <= "z" for c in query or ""):
+        return "en"
+    return page or "en"
+
+
+def bot_message(query: str, result: Reply, page: Lang | None = None) -> str:
+    """What the chatbot says: the answer, or that it has none it trusts (``reply_language``)."""
     if result.confident and result.answer is not None:
         return result.answer
-    return NOT_CONFIDENT[detect_language(query)].format(question=result.candidates[0].question)
+    closest = result.candidates[0].question
+    return Text(NOT_CONFIDENT.en, NOT_CONFIDENT.ko, question=closest).in_lang(
+        reply_language(query, page)
+    )

@@ -17,10 +17,25 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from models.core import files, manifest
+from models.core.i18n import Text
 from models.core.settings import Settings, get_settings
 
 RECORD = "record.json"
 SELECTION_PART = "validation"  # the held-out half a default is chosen on
+METHODS = {"full": Text("Full fine-tuning", "전체 미세 조정"), "lora": Text("LoRA", "LoRA")}
+# A bank as a tuned encoder's name calls it (short: the list is narrow).
+BANK_NAMES = {
+    "chatbot_data": Text("Chatbot_data", "한국어 일상 대화"),
+    "chatterbot": Text("ChatterBot", "ChatterBot"),
+    "upload": Text("an uploaded bank", "올린 모음"),
+}
+LEXICAL_NAME = Text("character n-grams (no model)", "문자 n-그램(모델 없음)")
+STATUSES = {
+    "waiting": Text("waiting", "대기"), "training": Text("training", "학습 중"),
+    "saving": Text("saving", "저장 중"), "indexing": Text("indexing", "색인 중"),
+    "done": Text("done", "완료"), "stopped": Text("stopped", "멈춤"),
+    "failed": Text("failed", "실패"),
+}  # fmt: skip
 
 
 @dataclass
@@ -116,10 +131,41 @@ def list_records(settings: Settings | None = None) -> list[TuneRecord]:
 
 @dataclass(frozen=True)
 class TunedEncoder:
-    """A finished method's encoder, as the model list shows it."""
+    """A finished method's encoder: its plain name (``label``, a Text) and its folder."""
 
     label: str
     path: str
+
+
+def method_name(method: str) -> Text:
+    return METHODS.get(method, Text(method, method))
+
+
+def trained_on(created: float) -> Text:
+    """When a run was made: "25 Nov 22:44" / "11월 25일 22:44"."""
+    t = time.localtime(created)
+    return Text(
+        time.strftime("%d %b %H:%M", t).lstrip("0"),
+        f"{t.tm_mon}월 {t.tm_mday}일 {t.tm_hour:02d}:{t.tm_min:02d}",
+    )
+
+
+def encoder_title(record: TuneRecord, outcome: MethodOutcome) -> Text:
+    """A tuned encoder by what it is: the bank, the method, when, and its validation hit@1
+    ("Tuned for ChatterBot: LoRA, 25 Nov 22:44, validation hit@1 0.512"), never its folder."""
+    bank = BANK_NAMES.get(record.bank, Text(record.bank, record.bank))
+    hit = outcome.hit_at_1()
+    score = (
+        Text(", validation hit@1 {h:.3f}", ", 검증 hit@1 {h:.3f}", h=hit)
+        if hit is not None
+        else Text("", "")
+    )
+    return Text(
+        "Tuned for {bank}: {method}, {day}{score}",
+        "{bank}에 맞춘 {method}, {day} 학습{score}",
+        bank=bank, method=method_name(outcome.method), day=trained_on(record.created),
+        score=score,
+    )  # fmt: skip
 
 
 def tuned_encoders(bank: str | None = None, settings: Settings | None = None) -> list[TunedEncoder]:
@@ -133,18 +179,31 @@ def tuned_encoders(bank: str | None = None, settings: Settings | None = None) ->
                 continue
             if not Path(outcome.checkpoint).is_dir():
                 continue
-            hit = outcome.hit_at_1()
-            score = f", validation hit@1 {hit:.3f}" if hit is not None else ""
-            when = time.strftime("%d %b %H:%M", time.localtime(record.created))
-            damage = manifest.fault(Path(outcome.checkpoint))
-            state = f" (damaged: {damage})" if damage else ""
-            out.append(
-                TunedEncoder(
-                    f"Tuned for {record.bank}: {outcome.title}, {when}{score}{state}",
-                    outcome.checkpoint,
-                )
-            )
+            title = encoder_title(record, outcome)
+            if damage := manifest.fault(Path(outcome.checkpoint)):
+                title = Text("{t} (damaged: {d})", "{t} (손상됨: {d})", t=title, d=damage)
+            out.append(TunedEncoder(title, outcome.checkpoint))
     return out
+
+
+def ranker_title(ref: str, settings: Settings | None = None) -> str:
+    """A ranker reference as a person reads it: an encoder tuned here by its name, a folder by
+    its last part, ``lexical`` and ``hybrid:<ref>`` in words; Hub ids and packaged names as
+    they are. The full reference belongs in a details view."""
+    ref = (ref or "").strip()
+    if ref == "lexical":
+        return LEXICAL_NAME
+    if ref.startswith("hybrid:"):
+        inner = ranker_title(ref.removeprefix("hybrid:"), settings)
+        return Text("hybrid: {r} + n-grams", "하이브리드: {r} + n-그램", r=inner)
+    for record in list_records(settings):
+        for outcome in record.methods:
+            if outcome.checkpoint and outcome.checkpoint == ref:
+                return encoder_title(record, outcome)
+    path = Path(ref)
+    if path.is_absolute() or ref.startswith("."):
+        return path.name or ref
+    return ref
 
 
 def best_tuned(bank: str, fingerprint: str, settings: Settings | None = None) -> str | None:

@@ -23,6 +23,7 @@ import numpy as np
 
 from models.core import files
 from models.core.errors import PlaygroundError
+from models.core.i18n import Text
 from models.rank.banks import BANKS, DEFAULT_BANK, QABank, load_bank
 from models.rank.index import Index, LexicalIndex
 from models.rank.rankers import AUTO, get_index
@@ -54,7 +55,14 @@ def held_out(bank: QABank, part: str = "all") -> HeldOut:
     chosen on one half and reported on the other.
     """
     if part not in PARTS:
-        raise PlaygroundError(f"Unknown part '{part}'. Choose one of: {', '.join(PARTS)}.")
+        raise PlaygroundError(
+            Text(
+                "Unknown part '{part}'. Choose one of: {known}.",
+                "알 수 없는 부분 '{part}'입니다. 다음 중에서 고르세요: {known}.",
+                part=part,
+                known=", ".join(PARTS),
+            )
+        )
     by_answer: dict[int, list[int]] = {}
     seen: set[str] = set()
     for row, (question, group) in enumerate(zip(bank.questions, bank.answer_ids, strict=True)):
@@ -103,8 +111,12 @@ def score_rankings(index: Index, bank: QABank, split: HeldOut, batch: int = 256)
     """hit@1, hit@5 and MRR of ``index`` (built over the whole bank) on the split."""
     if not split.n_queries:
         raise PlaygroundError(
-            "This bank has no answer with two different questions, so there is nothing to hold "
-            "out: evaluation needs paraphrases."
+            Text(
+                "This bank has no answer with two different questions, so there is nothing to "
+                "hold out: evaluation needs paraphrases.",
+                "이 모음에는 서로 다른 질문이 두 개 이상 달린 답변이 없어 따로 떼어 둘 질문이 "
+                "없습니다. 평가하려면 같은 뜻의 다른 질문이 필요합니다.",
+            )
         )
     kept = index.subset(split.index_rows)
     kept_groups = bank.answer_ids[split.index_rows]

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from models.core import files, manifest
+from models.core.i18n import Text, error_text
 from models.core.progress import Progress, silent
 from models.core.settings import get_settings
 from models.sources import embeddings
@@ -33,6 +34,8 @@ NGRAM_RANGE = (1, 3)
 FEW = 8  # up to this many queries are embedded in one pass, without encode()'s batching
 # Reciprocal rank fusion: 1 / (k + rank) from each index, summed; a small k favours the top ranks.
 RRF_K = 10
+BUILT = Text("Built and cached.", "만들어 저장했습니다.")
+RELOADED = Text("Reloaded from the cache.", "저장해 둔 색인을 불러왔습니다.")
 
 
 class Index(Protocol):
@@ -245,16 +248,35 @@ def _read_cached(key: str, rows: int) -> np.ndarray | None:
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as err:
-        raise CorruptCache(f"the cached index's record could not be read ({err})") from err
+        raise CorruptCache(
+            Text(
+                "the cached index's record could not be read ({err})",
+                "저장된 색인의 기록을 읽을 수 없습니다({err})",
+                err=str(err),
+            )
+        ) from err
     listed = meta.get("files") if isinstance(meta, dict) else None
     if listed and (fault := manifest.verify_files(vectors_path.parent, listed, deep=True)):
-        raise CorruptCache(f"the cached index is damaged ({fault})")
+        raise CorruptCache(Text("the cached index is damaged ({fault})",
+                                "저장된 색인이 손상되었습니다({fault})", fault=fault))  # fmt: skip
     try:
         vectors = np.load(vectors_path, allow_pickle=False)
     except (OSError, ValueError) as err:
-        raise CorruptCache(f"the cached index could not be read ({err})") from err
+        raise CorruptCache(
+            Text(
+                "the cached index could not be read ({err})",
+                "저장된 색인을 읽을 수 없습니다({err})",
+                err=str(err),
+            )
+        ) from err
     if meta.get("key") != key or vectors.shape[0] != rows or vectors.ndim != 2:
-        raise CorruptCache(f"the cached index belongs to another model or bank ({meta.get('ref')})")
+        raise CorruptCache(
+            Text(
+                "the cached index belongs to another model or bank ({ref})",
+                "저장된 색인은 다른 모델이나 모음의 것입니다({ref})",
+                ref=meta.get("ref"),
+            )
+        )
     if not listed:  # written before entries listed their file: it loaded, so adopt it
         files.write_json(meta_path, {**meta, "files": _listing(vectors_path)})
     return vectors.astype(np.float32, copy=False)
@@ -284,11 +306,11 @@ def cached_fault(vectors_path: Path) -> str | None:
     """
     vectors_path = Path(vectors_path)
     if not vectors_path.is_file():
-        return f"{vectors_path.name} is missing"
+        return Text("{name} is missing", "{name} 파일이 없습니다", name=vectors_path.name)
     try:
         meta = json.loads(vectors_path.with_suffix(".json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return "its record (.json) cannot be read"
+        return Text("its record (.json) cannot be read", "기록 파일(.json)을 읽을 수 없습니다")
     listed = meta.get("files") if isinstance(meta, dict) else None
     return manifest.verify_files(vectors_path.parent, listed) if listed else None
 
@@ -310,26 +332,34 @@ def build_dense(
     try:
         lock.acquire(timeout=0)
     except Timeout:
-        progress(
-            0, 1, "Another process is building this index (the start-up preparation?); waiting"
-        )
+        progress(0, 1, Text(
+            "Another process is building this index (the start-up preparation?); waiting",
+            "다른 프로세스(시작 시 준비 작업?)가 이 색인을 만들고 있어 기다립니다",
+        ))  # fmt: skip
         lock.acquire()
     try:
         note = ""
         try:
             cached = _read_cached(key, len(questions))
         except CorruptCache as err:
-            cached, note = None, f"Rebuilt: {err}."
+            cached, note = (
+                None,
+                Text("Rebuilt: {err}.", "다시 만들었습니다: {err}.", err=error_text(err)),
+            )
         if cached is not None:
-            progress(1, 1, "Reloaded the index from the cache")
-            return DenseIndex(embedder, cached, prompt, "Reloaded from the cache.")
+            progress(
+                1, 1, Text("Reloaded the index from the cache", "저장해 둔 색인을 불러왔습니다")
+            )
+            return DenseIndex(embedder, cached, prompt, RELOADED)
 
         def report(done: float, total: float, message: str = "") -> None:
-            progress(done, total, f"Embedded {done:,.0f} of {total:,.0f} questions")
+            progress(done, total, Text("Embedded {done:,.0f} of {total:,.0f} questions",
+                                       "질문 {total:,.0f}개 중 {done:,.0f}개를 임베딩했습니다",
+                                       done=done, total=total))  # fmt: skip
 
         vectors = embeddings.encode(embedder, questions, prompt, progress=report)
         _write_cached(key, vectors, embedder.resolved.ref, bank)
-        return DenseIndex(embedder, vectors, prompt, note or "Built and cached.")
+        return DenseIndex(embedder, vectors, prompt, note or BUILT)
     finally:
         lock.release()
 

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from models.core.errors import PlaygroundError
+from models.core.i18n import Text
 from models.core.settings import get_settings
 from models.rank.index import DenseIndex, cache_key
 
@@ -40,10 +41,12 @@ def _errors() -> tuple[type[Exception], ...]:
     return (ApiException, OSError, ValueError, RuntimeError)
 
 
-def where() -> str:
+def where() -> Text:
     """Where the collections live, for messages (never the API key)."""
     url = get_settings().qdrant_url
-    return f"the Qdrant server at {url}" if url else "Qdrant's embedded local mode"
+    if url:
+        return Text("the Qdrant server at {url}", "Qdrant 서버({url})", url=url)
+    return Text("Qdrant's embedded local mode", "Qdrant 내장 로컬 모드")
 
 
 def get_client() -> Any:
@@ -57,7 +60,10 @@ def get_client() -> Any:
         from qdrant_client import QdrantClient
     except ImportError as err:
         raise QdrantUnavailable(
-            "The Qdrant backend needs its package: pip install qdrant-client"
+            Text(
+                "The Qdrant backend needs its package: pip install qdrant-client",
+                "Qdrant 검색에는 패키지가 필요합니다: pip install qdrant-client",
+            )
         ) from err
 
     def connect() -> Any:
@@ -73,8 +79,14 @@ def get_client() -> Any:
             client.get_collections()  # fail here, with a message, rather than mid-chat
         except _errors() as err:
             raise QdrantUnavailable(
-                f"The Qdrant server at {settings.qdrant_url} is not reachable ({err}). Start it, "
-                "fix PLAYGROUND_QDRANT_URL, or choose the in-process index."
+                Text(
+                    "The Qdrant server at {url} is not reachable ({err}). Start it, fix "
+                    "PLAYGROUND_QDRANT_URL, or choose the in-process index.",
+                    "Qdrant 서버({url})에 연결할 수 없습니다({err}). 서버를 켜거나, "
+                    "PLAYGROUND_QDRANT_URL을 고치거나, 이 프로세스 안의 색인을 고르세요.",
+                    url=settings.qdrant_url,
+                    err=str(err),
+                )
             ) from err
         return client
 
@@ -99,8 +111,12 @@ class QdrantIndex:
         return self.dense.ref
 
     @property
-    def note(self) -> str:
-        return f"{self.dense.note} Searched by {where()}, collection {self.collection}.".strip()
+    def note(self) -> Text:
+        return Text(
+            "{note} Searched by {where}, collection {name}.",
+            "{note} {where}에서 검색합니다(컬렉션 {name}).",
+            note=self.dense.note, where=where(), name=self.collection,
+        )  # fmt: skip
 
     def scores(self, queries: list[str]) -> np.ndarray:
         return self.dense.scores(queries)
@@ -116,7 +132,14 @@ class QdrantIndex:
         try:
             answers = self.client.query_batch_points(self.collection, requests=requests)
         except _errors() as err:
-            raise QdrantUnavailable(f"{where()} could not search ({err}).") from err
+            raise QdrantUnavailable(
+                Text(
+                    "{where} could not search ({err}).",
+                    "{where}에서 검색하지 못했습니다({err}).",
+                    where=where(),
+                    err=str(err),
+                )
+            ) from err
         rows = np.array([[int(p.id) for p in a.points] for a in answers], dtype=int)
         scores = np.array([[float(p.score) for p in a.points] for a in answers], dtype=np.float32)
         return rows, scores
@@ -158,5 +181,12 @@ def qdrant_index(dense: DenseIndex, bank: str, fingerprint: str) -> QdrantIndex:
             name, vectors=dense.vectors, ids=list(range(rows)), batch_size=UPLOAD_BATCH
         )
     except _errors() as err:
-        raise QdrantUnavailable(f"{where()} could not store the index ({err}).") from err
+        raise QdrantUnavailable(
+            Text(
+                "{where} could not store the index ({err}).",
+                "{where}에 색인을 저장하지 못했습니다({err}).",
+                where=where(),
+                err=str(err),
+            )
+        ) from err
     return QdrantIndex(dense, client, name)

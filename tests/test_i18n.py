@@ -1,0 +1,94 @@
+"""Two languages: bilingual text renders in the reader's language, the page's static texts are all
+translatable, and none of their Korean is English left behind."""
+
+from __future__ import annotations
+
+import pickle
+
+import gradio as gr
+import pytest
+
+from models.core.i18n import Text, as_lang, error_text, join, lang_from_header, localize
+from tests.english_check import leftover_english
+from tests.test_app import TAB_IDS
+
+# Props Gradio shows as text; a plain str in one of them is English nobody can switch.
+SHOWN = ("label", "info", "placeholder", "headers")
+SHOWN_VALUE = (gr.Markdown, gr.Button, gr.HTML, gr.DownloadButton, gr.UploadButton)
+
+
+def test_a_text_is_its_english_and_renders_korean_with_its_parameters():
+    inner = Text("rows", "행")
+    msg = Text("{n} {what} read", "{what} {n}개를 읽었습니다", n=3, what=inner)
+    assert msg == "3 rows read" and isinstance(msg, str)
+    assert localize(msg, "ko") == "행 3개를 읽었습니다"
+    assert localize({"k": [msg, (inner, 1)]}, "ko") == {"k": ["행 3개를 읽었습니다", ("행", 1)]}
+    assert localize("plain", "ko") == "plain"
+    assert pickle.loads(pickle.dumps(msg)).in_lang("ko") == "행 3개를 읽었습니다"
+    joined = join([Text("a", "가"), "{literal}", Text("b", "나")], " · ")
+    assert str(joined) == "a · {literal} · b" and joined.in_lang("ko") == "가 · {literal} · 나"
+
+
+def test_an_error_raised_with_a_text_keeps_it():
+    err = ValueError(Text("bad {x}", "잘못된 {x}", x=1))
+    assert str(err) == "bad 1" and localize(error_text(err), "ko") == "잘못된 1"
+    assert error_text(ValueError("plain")) == "plain"
+
+
+@pytest.mark.parametrize(
+    ("header", "lang"),
+    [("ko-KR,ko;q=0.9,en-US;q=0.8", "ko"), ("en-US,en;q=0.9,ko;q=0.8", "en"),
+     ("fr-FR,ko;q=0.5", "ko"), ("de", "en"), (None, "en"), ("ko;q=bad,en", "en")],
+)  # fmt: skip
+def test_the_browser_language_comes_from_accept_language(header, lang):
+    assert lang_from_header(header) == lang
+
+
+def test_a_language_tag_is_one_of_ours():
+    assert as_lang("ko-KR") == "ko" and as_lang("EN") == "en" and as_lang("ja") == "en"
+
+
+@pytest.fixture(scope="module")
+def built():
+    import app
+
+    return app.create_app()
+
+
+def _tab_of(block) -> str | None:
+    while block is not None:
+        if isinstance(block, gr.Tab) and block.id in TAB_IDS:
+            return block.id
+        block = block.parent
+    return None
+
+
+def _shown_texts(block) -> list:
+    args = getattr(block, "constructor_args", None) or {}
+    texts = [args.get(name) for name in SHOWN]
+    if isinstance(block, SHOWN_VALUE):
+        texts.append(args.get("value"))
+    for choice in args.get("choices") or []:
+        texts.append(choice[0] if isinstance(choice, tuple | list) else choice)
+    flat = []
+    for text in texts:
+        flat.extend(text if isinstance(text, list) else [text])
+    return [t for t in flat if isinstance(t, str) and t.strip()]
+
+
+@pytest.mark.parametrize("tab", [None, *TAB_IDS])
+def test_every_static_text_of_a_tab_is_in_both_languages(built, tab):
+    """A label, help line, heading or button a person reads is a Text, and its Korean has no
+    English left in it (model and dataset names aside). ``None``: the page's header."""
+    untranslated, english = [], []
+    for block in built.blocks.values():
+        if _tab_of(block) != tab or isinstance(block, gr.Tabs):
+            continue
+        for text in _shown_texts(block):
+            if not isinstance(text, Text):
+                if leftover_english(text):
+                    untranslated.append(f"{type(block).__name__}: {text[:60]!r}")
+            elif words := leftover_english(text.in_lang("ko")):
+                english.append(f"{type(block).__name__}: {words[:5]}")
+    assert not untranslated, f"{len(untranslated)} texts only in English: {untranslated[:15]}"
+    assert not english, f"English in the Korean of {len(english)} texts: {english[:15]}"
