@@ -18,8 +18,10 @@ from demos.access import caller
 from demos.browser import browser_of, lang_of
 from demos.finetune.api import read_run
 from demos.finetune.form import DataSettings, Form
+from demos.finetune.reports import run_report
 from demos.finetune.results import Results, details_markdown, runs_dropdown
 from demos.finetune.texts import T, fill
+from demos.report import report_file
 from models.core.access import public_message, viewer
 from models.core.errors import PlaygroundError
 from models.core.i18n import Text, error_text, join, localize
@@ -86,12 +88,14 @@ def wire_past_runs(form: Form, data: DataSettings, results: Results, shown_run: 
         if not run_id:
             return {}
         record = read_run(run_id, caller(request)).as_dict()
+        lang = lang_of(request)
         shown = {
             results.details: public_message(details_markdown(record)),
             results.estimates: gr.update(visible=False),  # a past run's are in its table
+            results.report: report_file(run_report(record, lang), lang),
         }
         try:
-            return {**form_of_run(form, data, record, lang_of(request)), **shown}
+            return {**form_of_run(form, data, record, lang), **shown}
         except PlaygroundError:  # a record of another version: its results show, not its form
             logging.getLogger(__name__).warning("run %s: settings not restored", run_id)
             return shown
@@ -102,7 +106,7 @@ def wire_past_runs(form: Form, data: DataSettings, results: Results, shown_run: 
     results.refresh_runs.click(listed, outputs=results.past_runs, api_visibility="private")
     outputs = [results.status, results.table, results.curves, results.notes, results.confusion]
     filled = [*form.components(), results.details, results.estimates, data.info,
-              data.upload_group]  # fmt: skip
+              data.upload_group, results.report]  # fmt: skip
     filled.remove(form.upload)  # a past run's file is gone: the upload keeps what it holds
     filled.remove(form.upload_error)
     results.show_run.click(

@@ -12,6 +12,7 @@ from typing import Any
 import gradio as gr
 
 from demos.finetune.texts import T, fill
+from demos.report import create_report_button, report_file
 from demos.widgets import heatmap_html
 from models.classify.labels import display_label
 from models.core.i18n import join, localize
@@ -38,6 +39,7 @@ class Results:
     refresh_runs: gr.Button
     show_run: gr.Button
     details: gr.Markdown
+    report: gr.DownloadButton
 
     def shown(self, record: dict, lang: str) -> dict:
         """A finished (or past) run's comparison: table, curves, fit notes, confusion matrices."""
@@ -64,7 +66,8 @@ class Results:
     def cleared(self) -> dict:
         """Nothing from an earlier run; a fresh plot (its colours come from its first data)."""
         return {self.table: gr.update(visible=False), self.notes: "", self.confusion: "",
-                self.curves: None, self.details: ""}  # fmt: skip
+                self.curves: None, self.details: "",
+                self.report: report_file(None, "en")}  # fmt: skip
 
 
 def curves_update(methods: Any, lang: str) -> Any:
@@ -173,6 +176,7 @@ def create_results() -> Results:
     )  # fmt: skip
     notes = gr.Markdown(elem_id="ft-notes")
     confusion = gr.HTML(elem_id="ft-confusion")
+    report_button = create_report_button("ft-report")
     with gr.Accordion(T.past, open=False):
         with gr.Row():
             past_runs = gr.Dropdown(
@@ -184,5 +188,5 @@ def create_results() -> Results:
             details = gr.Markdown(elem_id="ft-run-details")
     return Results(
         status, estimates, curves, table, notes, confusion, past_runs, refresh_runs, show_run,
-        details,
+        details, report_button,
     )  # fmt: skip

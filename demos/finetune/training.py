@@ -16,9 +16,11 @@ from demos.access import caller
 from demos.browser import lang_of
 from demos.finetune.api import start_for
 from demos.finetune.form import Form
+from demos.finetune.reports import run_report
 from demos.finetune.results import READY, Results, runs_dropdown
 from demos.finetune.texts import T, fill
 from demos.jobs import follow, follow_job, stop_mine, wire_attach
+from demos.report import report_file
 from models.core.access import public_message, viewer
 from models.core.i18n import join, localize
 from models.core.jobs import Job, running_job
@@ -50,6 +52,7 @@ def _views(results: Results, request: gr.Request) -> dict[str, Any]:
         record = job.result.as_dict()
         return {
             **results.shown(record, lang()),
+            results.report: report_file(run_report(record, lang()), lang()),
             results.status: public_message(localize(ended_message(job), lang())),
             results.past_runs: runs_dropdown(viewer(caller(request)), lang()),
         }
@@ -73,7 +76,7 @@ def wire_training(
     the browser's run again."""
     token = gr.State(None)  # changes when a page load finds its browser's run training
     outputs = [results.status, results.estimates, results.curves, results.table, results.notes,
-               results.confusion, results.past_runs, results.details]  # fmt: skip
+               results.confusion, results.past_runs, results.details, results.report]  # fmt: skip
 
     def run(values: dict, request: gr.Request) -> Iterator[dict]:
         who = caller(request)
