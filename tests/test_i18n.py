@@ -92,3 +92,50 @@ def test_every_static_text_of_a_tab_is_in_both_languages(built, tab):
                 english.append(f"{type(block).__name__}: {words[:5]}")
     assert not untranslated, f"{len(untranslated)} texts only in English: {untranslated[:15]}"
     assert not english, f"English in the Korean of {len(english)} texts: {english[:15]}"
+
+
+class _Request:
+    """What a handler's ``gr.Request`` offers that ``demos.browser`` reads."""
+
+    def __init__(self, session: str | None, accept_language: str | None = None) -> None:
+        self.session_hash = session
+        self.headers = {"accept-language": accept_language} if accept_language else {}
+
+
+def test_a_page_load_tells_the_server_its_browser_and_language():
+    from demos.browser import browser_of, lang_of, remember
+
+    first = _Request("load-1", "ko-KR,ko;q=0.9")
+    assert lang_of(first) == "ko" and browser_of(first) is None  # before the page says
+    stored = remember(first, None)
+    assert stored["lang"] == "ko" and browser_of(first) == stored["id"]
+    # The same browser reloads (a new session) and has chosen English meanwhile.
+    chosen = remember(_Request("load-1"), stored, "en")
+    again = _Request("load-2", "ko-KR")
+    kept = remember(again, chosen)
+    assert kept == {"id": stored["id"], "lang": "en"}
+    assert browser_of(again) == stored["id"] and lang_of(again) == "en"
+    # An API client: no page, no browser, the header's language.
+    assert browser_of(_Request(None, "ko")) is None and lang_of(_Request(None, "ko")) == "ko"
+    assert lang_of(None) == "en"
+
+
+def test_runs_belong_to_the_browser_once_its_page_has_said_who_it_is():
+    from demos.access import caller
+    from demos.browser import remember
+
+    request = _Request("load-3")
+    request.username = None
+    request.session = {}
+    assert caller(request).owner == "session:load-3"
+    stored = remember(request, None)
+    assert caller(request).owner == f"browser:{stored['id']}"
+
+
+def test_the_sessions_remembered_are_bounded():
+    from demos.browser import Browser, _Sessions
+
+    sessions = _Sessions(limit=2)
+    for name in ("a", "b", "c"):
+        sessions.set(name, Browser(name, "en"))
+    assert sessions.get("a") is None and sessions.get("c") == Browser("c", "en")
