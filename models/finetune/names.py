@@ -11,17 +11,12 @@ from datetime import datetime
 from typing import Any
 
 from models.core.i18n import Text, join
+from models.core.tasks import LANGUAGE_NAMES, TASK_NAMES
 from models.datasets.registry import DATASETS
 from models.sources.task_models import task_models
 
-TASKS = {
-    "sentiment": Text("sentiment", "감성"),
-    "nli": Text("NLI", "자연어 추론(NLI)"),
-    "intent": Text("intent", "의도"),
-    "similarity": Text("similarity", "유사도"),
-    "ranking": Text("answer ranking", "답변 검색"),
-}
-LANGUAGES = {"ko": Text("Korean", "한국어"), "en": Text("English", "영어")}
+# One list of task and language names for every layer (``models.core.tasks``).
+TASKS, LANGUAGES = TASK_NAMES, LANGUAGE_NAMES
 METHODS = {
     "full": Text("full fine-tuning", "전체 미세 조정"),
     "full-noemb": Text("full fine-tuning, embeddings frozen", "전체 미세 조정(임베딩 고정)"),
