@@ -71,7 +71,7 @@ def test_switch_to_english_and_back_and_the_choice_survives_a_reload(korean_page
     page.locator("#language").get_by_text("English", exact=True).click()
     for name in ENGLISH_TABS.values():
         page.get_by_role("tab", name=name, exact=True).wait_for(timeout=60_000)
-    assert "Classify" in page.locator("body").inner_text()
+    assert "Fine-tuned language models" in page.locator("#intro").inner_text()
     page.reload()
     page.get_by_role("tab", name=ENGLISH_TABS["finetune"], exact=True).wait_for(timeout=60_000)
     page.locator("#language").get_by_text("한국어", exact=True).click()
