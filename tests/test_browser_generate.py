@@ -108,6 +108,9 @@ def test_the_in_context_learning_table_fits_and_follows_a_switch_to_english(page
         box = page.locator("input[aria-label='number input for 평가 행 수']")
         box.fill("8")
         box.press("Enter")
+        box.blur()  # as a person leaves the box: the slider commits 8 before Run reads it
+        expect(box).to_have_value("8")
+        page.wait_for_timeout(500)
         page.locator("#gen-icl-run").click()
         expect(page.locator("#gen-icl-status")).to_contain_text("완료했습니다.", timeout=120_000)
     table = page.locator("#gen-icl-table")
