@@ -40,6 +40,7 @@ WORDS = {
     "weight": Text("weight", "가중치"),
     "how_to_read": Text("How to read the weights", "가중치 읽는 법"),
 }
+# Robustness table headers, key columns first (the tab's table and the report share them).
 ROBUSTNESS = {
     "rewrite": Text("rewrite", "바꾼 방식"),
     "prediction": Text("prediction", "예측"),
@@ -121,7 +122,7 @@ def classify_report(
     )
 
 
-def robustness_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
+def robustness_rows(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """The rewrites as the tab shows them (key columns first), headers and labels as ``Text``s."""
     frame = pd.DataFrame(rows)
     frame["prediction"] = [label_text(str(p)) if p else "" for p in frame["prediction"]]
@@ -152,7 +153,7 @@ def robustness_report(
         },
         tables={
             WORDS["scores"]: scores_table(shown["scores"]),
-            Text("Rewrites", "변형 결과"): robustness_table(rows),
+            Text("Rewrites", "변형 결과"): robustness_rows(rows),
         },
         notes=[n for n in shown.get("notes", []) if n],
     )

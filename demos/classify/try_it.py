@@ -12,14 +12,14 @@ from demos.access import caller
 from demos.browser import lang_of
 from demos.classify.choices import classified_by
 from demos.classify.header import Header
-from demos.classify.reports import classify_report, robustness_report
+from demos.classify.reports import classify_report, robustness_report, robustness_rows
 from demos.i18n import on_load
 from demos.report import create_report_button, report_file
 from demos.widgets import attribution_html
 from models.classify.confidence import judge
 from models.classify.describe import how_zero_shot_works
 from models.classify.explain import occlusion
-from models.classify.labels import display_label, display_scores
+from models.classify.labels import display_scores
 from models.classify.loaders import AUTO, get_classifier
 from models.classify.predict import check_input, checked_choice, classify
 from models.classify.robustness import check_robustness
@@ -60,17 +60,8 @@ EXAMPLES = {
     ],
 }
 TEXT_LABELS = {"nli": Text("Premise", "전제"), "other": Text("Text", "텍스트")}
-# Robustness table: the key columns (what was rewritten, the answer, the verdict) come first so
-# they stay in view at 1280 px; the texts take the rest of the width and wrap.
-ROBUSTNESS_COLUMNS = {
-    "rewrite": Text("rewrite", "바꾼 방식"),
-    "prediction": Text("prediction", "예측"),
-    "score": Text("score", "점수"),
-    "verdict": Text("verdict", "판정"),
-    "text": Text("text", "텍스트"),
-    "hypothesis": Text("hypothesis", "가설"),
-    "note": Text("note", "메모"),
-}
+# Robustness table (headers: reports.ROBUSTNESS, key columns first): the texts take the rest
+# of the width and wrap.
 ROBUSTNESS_WIDTHS = ["14%", "11%", "7%", "13%", "38%", "17%"]
 ROBUSTNESS_WIDTHS_NLI = ["13%", "11%", "6%", "12%", "24%", "18%", "16%"]
 
@@ -225,10 +216,8 @@ def explain_one(task: str, model: str, text: str, pair: str, label_text: str) ->
 def robustness_frame(rows: list[dict[str, Any]], lang: str) -> pd.DataFrame:
     """The robustness rows as people read them: key columns first, labels and headers in
     ``lang``; the programs' "flipped" column left out (the verdict says it)."""
-    frame = pd.DataFrame(localize(rows, lang))
-    frame["prediction"] = [display_label(str(p), lang) for p in frame["prediction"]]
-    columns = [c for c in ROBUSTNESS_COLUMNS if c in frame.columns]
-    return frame[columns].rename(columns={c: ROBUSTNESS_COLUMNS[c].in_lang(lang) for c in columns})
+    frame = robustness_rows(rows)  # the report's table, as Texts: rendered here in ``lang``
+    return frame.rename(columns=lambda c: localize(c, lang)).map(lambda v: localize(v, lang))
 
 
 def robustness_table(
