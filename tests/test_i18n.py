@@ -105,13 +105,13 @@ class _Request:
 def test_a_page_load_tells_the_server_its_browser_and_language():
     from demos.browser import browser_of, lang_of, remember
 
-    first = _Request("load-1", "ko-KR,ko;q=0.9")
+    first = _Request("load-1-i18n-test", "ko-KR,ko;q=0.9")
     assert lang_of(first) == "ko" and browser_of(first) is None  # before the page says
     stored = remember(first, None)
     assert stored["lang"] == "ko" and browser_of(first) == stored["id"]
     # The same browser reloads (a new session) and has chosen English meanwhile.
-    chosen = remember(_Request("load-1"), stored, "en")
-    again = _Request("load-2", "ko-KR")
+    chosen = remember(_Request("load-1-i18n-test"), stored, "en")
+    again = _Request("load-2-i18n-test", "ko-KR")
     kept = remember(again, chosen)
     assert kept == {"id": stored["id"], "lang": "en"}
     assert browser_of(again) == stored["id"] and lang_of(again) == "en"
@@ -124,10 +124,10 @@ def test_runs_belong_to_the_browser_once_its_page_has_said_who_it_is():
     from demos.access import caller
     from demos.browser import remember
 
-    request = _Request("load-3")
+    request = _Request("load-3-i18n-test")
     request.username = None
     request.session = {}
-    assert caller(request).owner == "session:load-3"
+    assert caller(request).owner == "session:load-3-i18n-test"
     stored = remember(request, None)
     assert caller(request).owner == f"browser:{stored['id']}"
 
