@@ -18,7 +18,7 @@ from models.rank.banks import QABank, load_bank
 from models.rank.chat import ask, calibrate, reply
 from models.rank.compare import comparison_rows
 from models.rank.evaluate import held_out
-from models.rank.index import DenseIndex
+from models.rank.index import LEXICAL_WEIGHT, DenseIndex, HybridIndex
 from models.rank.pairs import batches, hard_negatives, training_pairs, with_hard_negatives
 from models.rank.rankers import get_index
 from models.rank.tune import TuneSettings, run_tune
@@ -200,18 +200,51 @@ def test_the_traced_query_encoder_gives_the_eager_vectors(monkeypatch):
         np.testing.assert_allclose(traced.encode(text, "query: "), expected, atol=1e-5)
 
 
-def test_hybrid_orders_by_fused_ranks_and_scores_by_dense_cosine():
+def test_hybrid_scores_are_the_cosine_plus_a_small_share_of_the_ngram_cosine_at_most_one():
     bank = load_bank("chatterbot")
     hybrid, dense = get_index(bank, f"hybrid:{MINILM}"), get_index(bank, MINILM)
+    lexical = get_index(bank, "lexical")
     query = "what is your favourite book"
     rows, scores = hybrid.search([query], 5)
-    cosine, fused = dense.scores([query])[0], hybrid.scores([query])[0]
-    np.testing.assert_allclose(scores[0], cosine[rows[0]], atol=1e-6)
-    assert list(fused[rows[0]]) == sorted(fused[rows[0]], reverse=True)
+    cosine, ngrams = dense.scores([query])[0], lexical.scores([query])[0]
+    expected = (cosine + LEXICAL_WEIGHT * ngrams) / (1 + LEXICAL_WEIGHT)
+    np.testing.assert_allclose(scores[0], expected[rows[0]], atol=1e-6)
+    assert rows[0][0] == int(np.argmax(expected))
+    assert list(scores[0]) == sorted(scores[0], reverse=True)
     answer = reply(query, bank, hybrid)
-    assert answer.candidates[0].score == pytest.approx(float(cosine[rows[0][0]]), abs=1e-4)
-    # The threshold is read off cosines too (fused scores take a handful of values, which no
-    # threshold separates).
+    assert answer.candidates[0].score == pytest.approx(float(expected.max()), abs=1e-4)
+    # The threshold reads the same blended scores: they spread over a range (fused ranks took a
+    # handful of values, which no threshold separates).
     calibration = calibrate(bank, hybrid)
     scores = np.concatenate([calibration.right, calibration.wrong])
     assert scores.max() <= 1.0 + 1e-5 and len(np.unique(scores.round(4))) > 20
+
+
+def test_the_ngrams_break_a_near_tie_between_meanings():
+    """Two stored questions the encoder finds about as close: the one spelled like the query wins
+    in the hybrid, while a clear gap in meaning is never overturned by spelling."""
+    bank = load_bank("chatterbot")
+    dense, hybrid = get_index(bank, MINILM), get_index(bank, f"hybrid:{MINILM}")
+    lexical = get_index(bank, "lexical")
+    queries = bank.questions[:200]
+    cosine, ngrams, blended = dense.scores(queries), lexical.scores(queries), hybrid.scores(queries)
+    moved = 0
+    for q in range(len(queries)):
+        first, top = int(np.argmax(cosine[q])), int(np.argmax(blended[q]))
+        if first != top:
+            moved += 1
+            assert ngrams[q, top] > ngrams[q, first]
+            assert cosine[q, first] - cosine[q, top] <= LEXICAL_WEIGHT + 1e-6
+    assert moved > 0
+
+
+def test_auto_is_the_hybrid_in_this_process_and_the_encoder_alone_in_qdrant(
+    isolated_settings, monkeypatch, tmp_path
+):
+    monkeypatch.setenv("PLAYGROUND_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("PLAYGROUND_QDRANT_URL", "")
+    bank = _bank()
+    auto = get_index(bank, "auto")
+    assert isinstance(auto, HybridIndex) and auto.ref.startswith("hybrid:")
+    stored = get_index(bank, "auto", backend="qdrant")
+    assert stored.kind == "dense" and stored.ref == auto.dense.ref

@@ -10,6 +10,7 @@ import gradio as gr
 
 from demos.explain import figures
 from models.core.i18n import Text
+from models.rank.index import LEXICAL_WEIGHT
 
 
 @dataclass(frozen=True)
@@ -169,12 +170,13 @@ LEXICAL = Topic(
     Text(
         "The lexical ranker compares spelling (TF-IDF of character n-grams): exact words win. "
         "Embeddings compare meaning, so a paraphrase can match with no word in common. The "
-        "hybrid fuses the two rankings (reciprocal rank fusion).",
-        "어휘 기반 검색은 철자를 비교합니다(문자 n-그램 TF-IDF). 같은 단어가 있으면 유리합니다."
-        " 임베딩은 "
-        "의미를 비교하므로 겹치는 단어가 없는 바꿔 말하기도 찾을 수 있습니다. 하이브리드는 두"
-        " 순위를 "
-        "합칩니다(역순위 결합, RRF).",
+        "hybrid (auto) adds {w} x the n-gram score to the embedding's: spelling only breaks "
+        "near-ties between meanings.",
+        "어휘 기반 검색은 철자를 비교합니다(문자 n-그램 TF-IDF). 같은 단어가 있으면 유리합니다. "
+        "임베딩은 의미를 비교하므로 겹치는 단어가 없는 바꿔 말하기도 찾을 수 있습니다. "
+        "하이브리드(자동)는 임베딩 점수에 n-그램 점수의 {w}배를 더합니다. 철자는 의미가 거의 "
+        "같은 후보들 사이에서만 순서를 가릅니다.",
+        w=LEXICAL_WEIGHT,
     ),
 )
 PACKAGED = Topic(

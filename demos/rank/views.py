@@ -17,7 +17,7 @@ from models.rank.banks import BANKS, TITLES
 from models.rank.chat import Reply
 from models.rank.encoders import ranker_title, tuned_encoders
 from models.rank.evaluate import RankMetrics
-from models.rank.rankers import AUTO, HYBRID, LEXICAL
+from models.rank.rankers import AUTO, LEXICAL
 from models.sources.packaged import PACKAGED
 
 UPLOAD = "upload"
@@ -65,13 +65,11 @@ def model_choices(bank: str | None = None, lang: str | None = None) -> list[tupl
     ]  # fmt: skip
     tuned = [(t.label, t.path) for t in tuned_encoders(bank)] if bank else []
     choices = [
-        (Text("auto: the best validated encoder for this bank",
-              "자동: 이 모음에서 검증 점수가 가장 좋은 인코더"), AUTO),
+        (Text("auto: the best validated encoder for this bank + n-grams",
+              "자동: 이 모음에서 검증 점수가 가장 좋은 인코더 + n-그램"), AUTO),
         *packaged,
         *tuned,
         (Text("lexical: character n-grams (no model)", "어휘: 문자 n-그램(모델 없음)"), LEXICAL),
-        (Text("hybrid: embeddings + n-grams, ranks fused",
-              "하이브리드: 임베딩과 n-그램의 순위를 합침"), HYBRID),
     ]  # fmt: skip
     return _render(choices, lang)
 

@@ -34,7 +34,7 @@ from models.datasets.specs import DATASETS
 from models.finetune.recipes import RECIPES, default_result, train_default
 from models.prepare.wire import from_wire, to_wire
 from models.rank.banks import DEFAULT_BANK, load_bank
-from models.rank.index import DenseIndex, cached_fault, cached_vectors_file
+from models.rank.index import DenseIndex, HybridIndex, cached_fault, cached_vectors_file
 from models.rank.rankers import AUTO, get_index
 from models.sources import packaged
 from models.sources.integrity import DAMAGED
@@ -155,10 +155,11 @@ def _index(bank_name: str) -> Item:
             "{ref} index of {n:,} questions ({what})", "{ref} 인덱스, 질문 {n:,}개({what})",
             ref=index.ref, n=len(bank), what=bank.title if source != "sample" else sample,
         )  # fmt: skip
-        if not isinstance(index, DenseIndex):  # the default ranker is an embedding model
+        dense = index.dense if isinstance(index, HybridIndex) else index
+        if not isinstance(dense, DenseIndex):  # the default ranker uses an embedding model
             return detail
         built = _read_prepared_indexes(context.settings)
-        vectors = cached_vectors_file(index, bank.fingerprint)
+        vectors = cached_vectors_file(dense, bank.fingerprint)
         built[bank_name] = {
             "vectors": str(vectors), "detail": str(detail), "detail_i18n": to_wire(detail),
             "sample": source == "sample",

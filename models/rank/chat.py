@@ -31,7 +31,7 @@ from models.sources.loading import load_once
 DEFAULT_TOP_K = 5
 MAX_TOP_K = 50
 MAX_QUERY_CHARS = 1_000
-MAX_THRESHOLD = 1e6  # scores are cosines, TF-IDF cosines or fused ranks: far inside this
+MAX_THRESHOLD = 1e6  # scores are cosines, TF-IDF cosines or a blend of the two: far inside this
 
 
 @dataclass(frozen=True)
