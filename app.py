@@ -101,9 +101,11 @@ def main(argv: list[str] | None = None) -> None:
 
     recover_interrupted_runs()
     app = __getattr__("demo")
+    # Client-side rendering (Gradio's server-side rendering is on by default on Spaces): the
+    # language switch sets Gradio's locale through the module the page loaded, as tested here.
     app.queue(default_concurrency_limit=2).launch(
         server_name=args.host, server_port=args.port, share=args.share, prevent_thread_lock=True,
-        **launch_options(),
+        ssr_mode=False, **launch_options(),
     )  # fmt: skip
     # Once the page is served: prepare what the tabs still miss, in the background
     # (PLAYGROUND_PREPARE=0 turns it off; Models & data shows each item).

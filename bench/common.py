@@ -24,6 +24,7 @@ MODULES = (
     "bench.generate",
     "bench.prepare",
     "bench.load_faults",
+    "bench.language",
 )
 
 

@@ -94,6 +94,35 @@ def test_every_static_text_of_a_tab_is_in_both_languages(built, tab):
     assert not english, f"English in the Korean of {len(english)} texts: {english[:15]}"
 
 
+def test_the_static_texts_reach_the_page_as_translation_keys_with_both_languages(built):
+    """Each Text a component was built with is now a key of Gradio's translations (the browser
+    renders it in the page's locale), and every launch of the page carries those translations."""
+    from gradio.i18n import I18nData
+
+    from demos.i18n import translatable
+
+    parts = translatable(built)
+    assert len(parts) > 200
+    keys = []
+    for part in parts:
+        for name, text in part.props.items():
+            if name == "choices":
+                given = [c[0] if isinstance(c, tuple | list) else c for c in text]
+                shown = [c[0] for c in part.component.choices]
+                keys += [(s, t) for s, t in zip(shown, given, strict=True) if isinstance(t, Text)]
+            else:
+                keys.append((getattr(part.component, name), text))
+    assert all(isinstance(key, I18nData) for key, _ in keys)
+    built.launch(prevent_thread_lock=True, quiet=True, ssr_mode=False)
+    try:
+        sent = built.i18n_instance.translations_dict
+    finally:
+        built.close()
+    for key, text in keys:
+        assert sent["en"][key.key] == localize(text, "en")
+        assert sent["ko"][key.key] == localize(text, "ko")
+
+
 class _Request:
     """What a handler's ``gr.Request`` offers that ``demos.browser`` reads."""
 
