@@ -140,10 +140,11 @@ SET_LOCALE = """
 
 
 def create_language_switch() -> gr.Radio:
-    """The header's language switch (set from the browser when the page loads)."""
+    """The header's language switch: none chosen until the page has told the server its browser
+    and language (then the stored choice, else the browser's)."""
     return gr.Radio(
         [(LANGUAGE_NAMES[code], code) for code in ("ko", "en")],
-        value="en", show_label=False, container=False, elem_id="language",
+        value=None, show_label=False, container=False, elem_id="language",
         min_width=200, scale=1,
     )  # fmt: skip
 

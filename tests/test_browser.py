@@ -29,6 +29,13 @@ SCREENSHOTS = RESULTS / "screenshots"
 pytestmark = pytest.mark.browser
 
 
+def wait_until_loaded(page, lang: str, timeout: float = 120_000) -> None:
+    """Wait until the page has told the server its browser and language: the switch shows the
+    language then (it starts with none chosen). The tabs' texts say nothing about it: the browser
+    renders them in its language from the start."""
+    expect(page.locator(f"#language input[value='{lang}']")).to_be_checked(timeout=timeout)
+
+
 @pytest.fixture(scope="module")
 def page(served_app):
     from playwright.sync_api import sync_playwright
@@ -38,7 +45,7 @@ def page(served_app):
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(served_app)
-        page.get_by_role("tab", name="Classification").wait_for()
+        wait_until_loaded(page, "en")
         yield page
         browser.close()
 

@@ -9,7 +9,7 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, wait_until_loaded
 
 pytestmark = pytest.mark.browser
 WIDTH, HEIGHT = 1280, 720
@@ -26,6 +26,7 @@ def page(served_app):
         context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, locale="ko-KR")
         page = context.new_page()
         page.goto(served_app)
+        wait_until_loaded(page, "ko")
         # The status fills once the page has told the server its language (a busy CPU: slow).
         page.locator("#cls-status").get_by_text("아직 학습된 모델 없음").first.wait_for(
             timeout=120_000
@@ -62,6 +63,21 @@ def test_a_new_text_clears_the_old_results_and_robustness_shows_its_own(page):
     table.get_by_text("띄어쓰기 없음").first.wait_for(timeout=120_000)
     expect(page.locator(LABEL)).to_have_text("부정")  # this text's scores
     expect(table).to_contain_text("바꾼 방식")
+
+
+def test_a_result_on_screen_follows_a_language_switch(page):
+    """Switching language draws the result on screen again in the new language (scores, the
+    robustness table, the notes), without classifying again; and back."""
+    page.locator("#cls-robustness").click()  # on the text the previous test left
+    table = page.locator("#cls-robustness-table")
+    table.get_by_text("띄어쓰기 없음").first.wait_for(timeout=120_000)
+    page.locator("#language").get_by_text("English", exact=True).click()
+    expect(page.locator(LABEL)).to_have_text("negative", timeout=60_000)
+    expect(table).to_contain_text("no spacing")
+    expect(page.locator("#cls-notice")).to_contain_text("Classified by")
+    page.locator("#language").get_by_text("한국어", exact=True).click()
+    expect(page.locator(LABEL)).to_have_text("부정", timeout=60_000)
+    expect(table).to_contain_text("띄어쓰기 없음")
 
 
 def test_a_long_text_is_coloured_in_chunks_inside_a_box(page):

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import RESULTS
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, wait_until_loaded
 
 pytestmark = pytest.mark.browser
 WIDTH, HEIGHT = 1280, 720
@@ -33,6 +33,7 @@ def _open(chromium, url: str):
     context = chromium.new_context(viewport={"width": WIDTH, "height": HEIGHT}, locale="en-US")
     page = context.new_page()
     page.goto(url)
+    wait_until_loaded(page, "en")
     page.get_by_role("tab", name="Fine-tuning").click()
     page.locator("#ft-data-info").get_by_text("SNIPS").wait_for(timeout=60_000)
     return page
@@ -42,6 +43,7 @@ def test_the_default_rows_stop_button_is_hidden_while_nothing_trains(chromium, s
     context = chromium.new_context(viewport={"width": WIDTH, "height": HEIGHT}, locale="en-US")
     page = context.new_page()
     page.goto(served_app)
+    wait_until_loaded(page, "en")
     page.get_by_role("tab", name="Classification").click()
     page.locator("#cls-train-default").wait_for()
     expect(page.locator("#cls-stop-default")).to_be_hidden()

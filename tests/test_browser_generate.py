@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import RESULTS
 from tests.english_check import leftover_english
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, wait_until_loaded
 
 pytestmark = pytest.mark.browser
 WIDTH = 1280
@@ -30,8 +30,8 @@ def page(served_app):
         context = browser.new_context(viewport={"width": WIDTH, "height": 720}, locale="ko-KR")
         page = context.new_page()
         page.goto(served_app)
-        # The page comes in English, then turns Korean once it has told the server its language.
-        page.get_by_role("tab", name="생성").click(timeout=120_000)
+        wait_until_loaded(page, "ko")
+        page.get_by_role("tab", name="생성").click()
         yield page
         browser.close()
 
@@ -62,7 +62,8 @@ def _right_edge(locator) -> float:
 def test_the_tab_is_korean_and_its_two_configurations_fit_1280(page):
     from tests.openai_stub import StubServer
 
-    expect(page.locator("#gen-a-description")).to_contain_text("지시문과 입력만")
+    # Written by the tab's page-load event, after the page has told the server its language.
+    expect(page.locator("#gen-a-description")).to_contain_text("지시문과 입력만", timeout=60_000)
     expect(page.locator("#gen-a-backend-note")).to_contain_text("이 서버에서 실행됩니다")
     examples = page.locator("#gen-examples")
     expect(examples).to_contain_text("주말에도 쉬지 못하고")

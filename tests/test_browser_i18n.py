@@ -10,7 +10,7 @@ import pytest
 
 from tests.english_check import leftover_english
 from tests.test_app import TAB_IDS
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, wait_until_loaded
 
 pytestmark = pytest.mark.browser
 KOREAN_TABS = {"classification": "분류", "generation": "생성", "ranking": "답변 검색",
@@ -21,20 +21,29 @@ ENGLISH_TABS = {"classification": "Classification", "generation": "Generation",
 
 
 @pytest.fixture(scope="module")
-def korean_page(served_app):
+def chromium():
     from playwright.sync_api import sync_playwright
 
     assert shutil.which(CHROMIUM), "Install Chromium first: apt-get install chromium"
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="ko-KR", viewport={"width": 1280, "height": 720})
-        page = context.new_page()
-        page.goto(served_app)
-        page.get_by_role("tab", name=KOREAN_TABS["classification"], exact=True).wait_for(
-            timeout=60_000
-        )
-        yield page
+        yield browser
         browser.close()
+
+
+def _korean_page(chromium, url: str):
+    context = chromium.new_context(locale="ko-KR", viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.goto(url)
+    wait_until_loaded(page, "ko")
+    return page
+
+
+@pytest.fixture(scope="module")
+def korean_page(chromium, served_app):
+    page = _korean_page(chromium, served_app)
+    yield page
+    page.context.close()
 
 
 # Examples are inputs to try, in both languages on purpose (a Korean room tries English text
@@ -82,30 +91,21 @@ def test_switch_to_english_and_back_and_the_choice_survives_a_reload(korean_page
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
-def test_a_switch_turns_every_tab_and_back_without_a_reload(served_app):
+def test_a_switch_turns_every_tab_and_back_without_a_reload(chromium, served_app):
     """The static texts follow the switch in the page (Gradio's locale), not only on load: every
     tab in English with nothing Korean left (examples aside), then the largest tab Korean again."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="ko-KR", viewport={"width": 1280, "height": 720})
-        page = context.new_page()
-        page.goto(served_app)
-        page.get_by_role("tab", name=KOREAN_TABS["classification"], exact=True).wait_for(
-            timeout=60_000
-        )
-        page.locator("#language").get_by_text("English", exact=True).click()
-        for tab in TAB_IDS:
-            page.get_by_role("tab", name=ENGLISH_TABS[tab], exact=True).click()
-            page.wait_for_timeout(1000)  # the tab's status lines are written again after a switch
-            page.locator(f"#tab-{tab} .how-it-works .label-wrap").first.click()
-            page.wait_for_timeout(300)
-            korean = [line for line in _visible_text(page, tab).splitlines() if HANGUL.search(line)]
-            assert not korean, f"Korean left on the English {tab} tab: {korean[:10]}"
-        page.locator("#language").get_by_text("한국어", exact=True).click()
-        page.get_by_role("tab", name=KOREAN_TABS["finetune"], exact=True).click()
-        page.wait_for_timeout(1000)
-        words = leftover_english(_visible_text(page, "finetune"))
-        assert not words, f"English left after switching back: {sorted(set(words))[:30]}"
-        browser.close()
+    page = _korean_page(chromium, served_app)
+    page.locator("#language").get_by_text("English", exact=True).click()
+    for tab in TAB_IDS:
+        page.get_by_role("tab", name=ENGLISH_TABS[tab], exact=True).click()
+        page.wait_for_timeout(1000)  # the tab's status lines are written again after a switch
+        page.locator(f"#tab-{tab} .how-it-works .label-wrap").first.click()
+        page.wait_for_timeout(300)
+        korean = [line for line in _visible_text(page, tab).splitlines() if HANGUL.search(line)]
+        assert not korean, f"Korean left on the English {tab} tab: {korean[:10]}"
+    page.locator("#language").get_by_text("한국어", exact=True).click()
+    page.get_by_role("tab", name=KOREAN_TABS["finetune"], exact=True).click()
+    page.wait_for_timeout(1000)
+    words = leftover_english(_visible_text(page, "finetune"))
+    assert not words, f"English left after switching back: {sorted(set(words))[:30]}"
+    page.context.close()

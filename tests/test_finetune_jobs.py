@@ -3,6 +3,7 @@ left, a sweep's cells), and the views find them again after a reload."""
 
 from __future__ import annotations
 
+import inspect
 import time
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -250,3 +251,25 @@ def test_a_fitted_method_cannot_be_swept():
     with pytest.raises(ConfigError, match="no batch size or learning rate") as err:
         sweep_module.run_sweep(FinetuneConfig(), "probe", [8], [1e-3], Monitor())
     assert "학습률" in localize(err.value.args[0], "ko")
+
+
+def test_following_again_without_a_run_leaves_the_page_load_line_alone():
+    """A page load's follower finds no run of this browser: it must not blank the line the page
+    load wrote (a generator that yields nothing sets its outputs to nothing)."""
+    import gradio as gr
+
+    import app
+
+    page = app.create_app()
+    followers = [f for f in page.fns.values()
+                 if f.name == "reattach" and inspect.isgeneratorfunction(f.fn)]  # fmt: skip
+    assert {f.fn.__module__ for f in followers} == {
+        "demos.finetune.training", "demos.finetune.sweep", "demos.classify.train_default"
+    }  # fmt: skip
+    request = SimpleNamespace(session_hash="reattach-test", headers={}, username=None)
+    for follower in followers:
+        extra = [None] * (len(follower.inputs) - 1)  # the task, for a task's default
+        yielded = list(follower.fn(None, *extra, request=request))
+        assert yielded, follower.fn.__module__
+        for update in yielded:
+            assert all(value == gr.skip() for value in update.values()), update

@@ -171,10 +171,12 @@ def wire_train_default(app: gr.Blocks, header: Header, row: TrainDefault) -> Non
 
     def reattach(_token: Any, task: str, request: gr.Request) -> Iterator[dict]:
         job = running_job(caller(request).owner, [DEFAULT])
-        if job is not None:
-            shown = views(request, task)
-            yield {**stop_shown(True)}
-            yield from follow(job, shown["progress"], shown["finished"], shown["failed"])
+        if job is None:  # (a generator that yields nothing would blank the page-load line)
+            yield {row.status: gr.skip()}
+            return
+        shown = views(request, task)
+        yield {**stop_shown(True)}
+        yield from follow(job, shown["progress"], shown["finished"], shown["failed"])
 
     def stop_default(request: gr.Request) -> str:
         said = stop_mine(caller(request).owner, [DEFAULT], NOTHING_TRAINING, STOPPING)

@@ -87,6 +87,7 @@ class TryIt:
     how_to_read: gr.Markdown
     robustness: gr.Dataframe
     report: gr.DownloadButton
+    shown: gr.State  # the result on screen as plain data (None: none), to draw it again
 
     def on_task(self, task: str) -> dict:
         """A new task: its own input boxes and examples, nothing left from the previous one."""
@@ -110,12 +111,43 @@ class TryIt:
             self.how_to_read: "",
             self.robustness: gr.update(value=None, visible=False),
             self.report: gr.update(value=None, visible=False),
+            self.shown: None,
+        }
+
+    def render(self, result: dict, lang: str) -> dict:
+        """A result (``shown`` state: which check, its input and plain data) drawn in ``lang``:
+        after Classify or Check robustness, and again in the other language after a switch."""
+        task, text, pair, data = result["task"], result["text"], result["pair"], result["data"]
+        drawn = {
+            self.scores: display_scores(data["scores"], lang),
+            self.notice: public_message(localize(data["info"], lang)),
+            self.shown: result,
+        }
+        if result["check"] == "classify":
+            report = classify_report(task, text, pair, data["labels"], data)
+            return {
+                **drawn,
+                self.attribution: attribution_html(data["spans"]),
+                self.how_to_read: localize(data["how_to_read"], lang),
+                self.robustness: gr.update(value=None, visible=False),
+                self.report: report_file(report, lang),
+            }
+        data = {**data, "table": robustness_frame(data["rows"], lang)}
+        widths = ROBUSTNESS_WIDTHS_NLI if data["nli"] else ROBUSTNESS_WIDTHS
+        report = robustness_report(task, text, pair, data["labels"], data)
+        # The scores shown are this text's; word colours of an earlier text would not be.
+        return {
+            **drawn,
+            self.attribution: "",
+            self.how_to_read: "",
+            self.robustness: gr.update(value=data["table"], visible=True, column_widths=widths),
+            self.report: report_file(report, lang),
         }
 
     @property
     def results(self) -> list[gr.components.Component]:
         return [self.scores, self.notice, self.attribution, self.how_to_read, self.robustness,
-                self.report]  # fmt: skip
+                self.report, self.shown]  # fmt: skip
 
     @property
     def task_outputs(self) -> list[gr.components.Component]:
@@ -171,7 +203,7 @@ def create_try_it() -> TryIt:
     report = create_report_button("cls-report")  # under the result, hidden until there is one
     return TryIt(
         text, text_pair, classify_button, robustness_button, examples, nli_examples, scores,
-        notice, attribution, how_to_read, robustness, report,
+        notice, attribution, how_to_read, robustness, report, gr.State(None),
     )  # fmt: skip
 
 
@@ -277,38 +309,28 @@ def wire_try_it(app: gr.Blocks, header: Header, tab: TryIt) -> None:
     ) -> dict:
         lang = lang_of(request)
         try:
-            shown = explain_one(task, usable(model, request), text, pair, label_text)
+            data = explain_one(task, usable(model, request), text, pair, label_text)
         except PlaygroundError as err:
             return {**tab.stale(), tab.notice: failed(err, lang)}
-        report = classify_report(task, text, pair, shown["labels"], shown)
-        return {
-            tab.scores: display_scores(shown["scores"], lang),
-            tab.notice: public_message(localize(shown["info"], lang)),
-            tab.attribution: attribution_html(shown["spans"]),
-            tab.how_to_read: localize(shown["how_to_read"], lang),
-            tab.robustness: gr.update(value=None, visible=False),
-            tab.report: report_file(report, lang),
-        }
+        result = {"check": "classify", "task": task, "text": text, "pair": pair, "data": data}
+        return tab.render(result, lang)
 
     def run_robustness(
         task: str, model: str, text: str, pair: str, label_text: str, request: gr.Request
     ) -> dict:
         lang = lang_of(request)
         try:
-            shown = robustness_table(task, usable(model, request), text, pair, label_text, lang)
+            data = robustness_table(task, usable(model, request), text, pair, label_text, lang)
         except PlaygroundError as err:
             return {**tab.stale(), tab.notice: failed(err, lang)}
-        widths = ROBUSTNESS_WIDTHS_NLI if shown["nli"] else ROBUSTNESS_WIDTHS
-        report = robustness_report(task, text, pair, shown["labels"], shown)
-        # The scores shown are this text's; word colours of an earlier text would not be.
-        return {
-            tab.report: report_file(report, lang),
-            tab.scores: display_scores(shown["scores"], lang),
-            tab.attribution: "",
-            tab.how_to_read: "",
-            tab.notice: public_message(localize(shown["info"], lang)),
-            tab.robustness: gr.update(value=shown["table"], visible=True, column_widths=widths),
-        }
+        result = {"check": "robustness", "task": task, "text": text, "pair": pair, "data": data}
+        return tab.render(result, lang)
+
+    def redraw(result: dict | None, request: gr.Request) -> dict:
+        # After a language switch, the result on screen in the new language (nothing computed).
+        if not result:
+            return {component: gr.skip() for component in tab.results}
+        return tab.render(result, lang_of(request))
 
     private: dict = {"api_visibility": "private"}
     tab.classify_button.click(run_classify, asked, tab.results, **private)
@@ -329,3 +351,4 @@ def wire_try_it(app: gr.Blocks, header: Header, tab: TryIt) -> None:
         return gr.update(label=localize(text_label(task), lang_of(request)))
 
     on_load(app, labels_for, header.task, tab.text)
+    on_load(app, redraw, tab.shown, tab.results)

@@ -116,9 +116,11 @@ def create_sweep(app: gr.Blocks, form: Form, methods: list[tuple[Text, str]]) ->
 
     def reattach(_token: Any, request: gr.Request) -> Iterator[dict]:
         job = running_job(caller(request).owner, [SWEEP])
-        if job is not None:
-            shown = views(request)
-            yield from follow(job, shown["progress"], shown["finished"], shown["failed"])
+        if job is None:  # (a generator that yields nothing would blank the page-load line)
+            yield {status: gr.skip()}
+            return
+        shown = views(request)
+        yield from follow(job, shown["progress"], shown["finished"], shown["failed"])
 
     def stop_sweep(request: gr.Request) -> str:
         said = stop_mine(caller(request).owner, [SWEEP], T.nothing_yours, T.stopping)

@@ -93,7 +93,8 @@ def wire_training(
 
     def reattach(_token: Any, request: gr.Request) -> Iterator[dict]:
         job = running_job(caller(request).owner, [RUN])
-        if job is None:
+        if job is None:  # (a generator that yields nothing would blank the page-load line)
+            yield {results.status: gr.skip()}
             return
         views = _views(results, request)
         yield {results.curves: None}  # a fresh plot: its colours come from its first data
