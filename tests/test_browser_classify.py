@@ -9,7 +9,7 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, wait_until_loaded
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, set_number, wait_until_loaded
 
 pytestmark = pytest.mark.browser
 WIDTH, HEIGHT = 1280, 720
@@ -102,9 +102,7 @@ def test_a_zero_shot_guess_reads_not_sure(page):
 def test_an_intent_evaluation_fits_1280_pixels(page):
     page.get_by_role("radio", name="의도").click()
     page.get_by_role("tab", name="평가").click()
-    size = page.locator("input[aria-label='number input for 표본 크기(행)']")
-    size.fill("35")
-    size.press("Enter")
+    set_number(page, "표본 크기(행)", "35")
     page.locator("#cls-eval-go").click()
     page.locator("#cls-confusion .heatmap").wait_for(timeout=240_000)
     expect(page.locator("#cls-eval-summary")).to_contain_text("매크로 F1")

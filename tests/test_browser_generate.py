@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import RESULTS
 from tests.english_check import leftover_english
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, wait_until_loaded
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, set_number, wait_until_loaded
 
 pytestmark = pytest.mark.browser
 WIDTH = 1280
@@ -106,12 +106,7 @@ def test_the_in_context_learning_table_fits_and_follows_a_switch_to_english(page
         page.locator("#gen-a-url input, #gen-a-url textarea").first.fill(url)
         page.locator("#gen-a-model input, #gen-a-model textarea").first.fill("say:positive")
         _open(page, "프롬프트 속 학습 vs 미세 조정")
-        box = page.locator("input[aria-label='number input for 평가 행 수']")
-        box.fill("8")
-        box.press("Enter")
-        box.blur()  # as a person leaves the box: the slider commits 8 before Run reads it
-        expect(box).to_have_value("8")
-        page.wait_for_timeout(500)
+        set_number(page, "평가 행 수", "8")
         page.locator("#gen-icl-run").click()
         expect(page.locator("#gen-icl-status")).to_contain_text("완료했습니다.", timeout=120_000)
     table = page.locator("#gen-icl-table")
