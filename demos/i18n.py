@@ -155,7 +155,16 @@ def on_load(
     """Run ``fn`` when the page loads, once its language is known, and (unless
     ``again_on_switch`` is False: it would reset a form) again after a switch, since a tab's
     status lines and overviews are text too. Use instead of ``app.load``."""
-    app.__dict__.setdefault("_playground_loads", []).append((fn, inputs, outputs, again_on_switch))
+    app.__dict__.setdefault("_playground_loads", []).append(
+        (fn, inputs, outputs, True, again_on_switch)
+    )
+
+
+def on_switch(app: gr.Blocks, fn: Any, inputs: Any = None, outputs: Any = None) -> None:
+    """Run ``fn`` after a language switch only: a result on screen drawn again in the new
+    language. A page load has none to draw (its session state starts empty), so it costs the
+    loading page nothing."""
+    app.__dict__.setdefault("_playground_loads", []).append((fn, inputs, outputs, False, True))
 
 
 def _launch_with(app: gr.Blocks, i18n: I18n) -> None:
@@ -186,7 +195,7 @@ def wire_language(app: gr.Blocks, switch: gr.Radio) -> None:
     def on_page(saved: dict | None, request: gr.Request) -> list:
         return render(remember(request, saved))
 
-    def on_switch(lang: str, saved: dict | None, request: gr.Request) -> list:
+    def switched_to(lang: str, saved: dict | None, request: gr.Request) -> list:
         return render(remember(request, saved, lang))
 
     # Text only: no spinner over the page, and no waiting behind a user's long job in the queue.
@@ -198,11 +207,15 @@ def wire_language(app: gr.Blocks, switch: gr.Radio) -> None:
     outputs = [switch, stored, *(tab.component for tab in tabs)]
     loaded = app.load(on_page, stored, outputs, **quiet)
     loaded.then(None, switch, None, js=set_locale, **quiet)
-    switched = switch.input(on_switch, [switch, stored], outputs, js=set_locale, **quiet)
-    for fn, inputs, outputs_, again in app.__dict__.get("_playground_loads", []):
-        loaded.then(fn, inputs, outputs_, **quiet)
+    switched = switch.input(switched_to, [switch, stored], outputs, js=set_locale, **quiet)
+    for fn, inputs, outputs_, at_load, again in app.__dict__.get("_playground_loads", []):
+        if at_load:
+            loaded.then(fn, inputs, outputs_, **quiet)
         if again:
             switched.then(fn, inputs, outputs_, **quiet)
 
 
-__all__ = ["LANGS", "create_language_switch", "lang_of", "on_load", "translatable", "wire_language"]
+__all__ = [
+    "LANGS", "create_language_switch", "lang_of", "on_load", "on_switch", "translatable",
+    "wire_language",
+]  # fmt: skip

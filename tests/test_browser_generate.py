@@ -109,6 +109,10 @@ def test_the_in_context_learning_table_fits_and_follows_a_switch_to_english(page
         set_number(page, "평가 행 수", "8")
         page.locator("#gen-icl-run").click()
         expect(page.locator("#gen-icl-status")).to_contain_text("완료했습니다.", timeout=120_000)
+        page.locator("#gen-input textarea").fill("정말 좋았어요")
+        page.locator("#gen-run-a").click()
+        expect(page.locator("#gen-a-stats")).to_contain_text("답 ", timeout=60_000)
+        expect(page.locator("#gen-a-stats")).to_contain_text("토큰")
     table = page.locator("#gen-icl-table")
     for header in ("프롬프트 속 예시 수", "정확도"):  # the key columns, in view
         cell = table.get_by_text(header, exact=True).filter(visible=True).first
@@ -122,6 +126,8 @@ def test_the_in_context_learning_table_fits_and_follows_a_switch_to_english(page
     expect(page.locator("#gen-a-description")).to_contain_text("An instruction and the input",
                                                                timeout=180_000)  # fmt: skip
     expect(table).to_contain_text("examples in the prompt", timeout=60_000)
+    # Column A's reply: its measurements are drawn again, in English.
+    expect(page.locator("#gen-a-stats")).to_contain_text("completion tokens")
     expect(page.get_by_role("tab", name="Generation")).to_be_visible()
     expect(_panel(page)).to_contain_text("Prompt technique")
     expect(page.locator("#gen-examples")).to_contain_text("What should I pack")

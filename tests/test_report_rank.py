@@ -178,7 +178,8 @@ def test_a_reply_shows_the_report_button_and_clearing_the_chat_hides_it(tab):
     text = _file(shown[button])
     assert text.startswith("# 답변 검색: ChatterBot") and f"**메시지**: {ASKED}" in text
     assert "## 후보 답변" in text and "`lexical`" in text and "**검색 위치**" in text
-    assert _handler(tab, "cleared")()["visible"] is False
+    report, reply = _handler(tab, "cleared")()
+    assert report["visible"] is False and reply is None  # the candidates no longer redrawn
     failed = on_send("", [], "chatterbot", LEXICAL, 3, False, None, None, MEMORY, ENGLISH)
     assert button not in failed  # an error keeps the chat, and the report of its last reply
 

@@ -7,6 +7,7 @@ the model got wrong beside it.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from demos.classify.eval_tables import (
 )
 from demos.classify.header import Header
 from demos.classify.reports import evaluation_report
-from demos.i18n import on_load
+from demos.i18n import on_load, on_switch
 from demos.report import create_report_button, report_file
 from demos.widgets import column_dropdowns, heatmap_html, progress_bar, read_upload
 from models.classify.evaluate import EvalReport, evaluate, evaluate_frame
@@ -156,6 +157,26 @@ class Evaluation:
             ),
             self.report: report,
         }
+
+    def redrawn(self, report: EvalReport, threshold: Any, true_value: Any, predicted: Any,
+                lang: str) -> dict:  # fmt: skip
+        """``shown`` again in ``lang`` (after a language switch), keeping what the reader set: the
+        threshold and the two filters. Nothing is computed again."""
+        shown = self.shown(report, report.dataset == UPLOAD, lang)
+        classes = [ANY, *report.labels]
+        true_value = true_value if true_value in classes else ANY
+        predicted = predicted if predicted in classes else ANY
+        for control, value in ((self.true_filter, true_value), (self.predicted_filter, predicted)):
+            shown[control] = gr.update(choices=class_choices(report.labels, lang), value=value)
+        shown[self.misclassified]["value"] = errors_frame(report.rows, true_value, predicted, lang)
+        if report.positive_label is not None and shown[self.threshold_text]:
+            with contextlib.suppress(PlaygroundError):  # an unreadable threshold stays 0.5
+                value = inputs.number(threshold, Text("The threshold", "임계값"), 0.0, 1.0)
+                shown[self.threshold] = value
+                text = threshold_text(report.rows, report.positive_label, value)
+                shown[self.threshold_text] = localize(text, lang)
+        del shown[self.report]  # the same report
+        return shown
 
     def on_task(self, task: str) -> dict:
         datasets = dataset_entries(task)
@@ -338,8 +359,23 @@ def wire_evaluation(app: gr.Blocks, header: Header, tab: Evaluation) -> None:
         # Choices only: the dataset chosen stays (a language switch must not reset the form).
         return gr.update(choices=localize(dataset_entries(task), lang_of(request)))
 
+    def redraw_evaluation(
+        report: EvalReport | None, threshold: Any, true_value: Any, predicted: Any,
+        request: gr.Request,
+    ) -> dict:  # fmt: skip
+        if report is None:
+            return {component: gr.skip() for component in tab.results}
+        return tab.redrawn(report, threshold, true_value, predicted, lang_of(request))
+
     private: dict = {"api_visibility": "private"}
     on_load(app, datasets_for, header.task, tab.dataset)
+    redrawn = [c for c in tab.results if c not in (tab.report, tab.download)]
+    on_switch(
+        app,
+        redraw_evaluation,
+        [tab.report, tab.threshold, tab.true_filter, tab.predicted_filter],
+        redrawn,
+    )
     tab.dataset.change(
         lambda name: gr.update(visible=name == UPLOAD), tab.dataset, tab.upload_group, **private
     )

@@ -13,7 +13,7 @@ from demos.browser import lang_of
 from demos.classify.choices import classified_by
 from demos.classify.header import Header
 from demos.classify.reports import classify_report, robustness_report, robustness_rows
-from demos.i18n import on_load
+from demos.i18n import on_load, on_switch
 from demos.report import create_report_button, report_file
 from demos.widgets import attribution_html
 from models.classify.confidence import judge
@@ -351,4 +351,4 @@ def wire_try_it(app: gr.Blocks, header: Header, tab: TryIt) -> None:
         return gr.update(label=localize(text_label(task), lang_of(request)))
 
     on_load(app, labels_for, header.task, tab.text)
-    on_load(app, redraw, tab.shown, tab.results)
+    on_switch(app, redraw, tab.shown, tab.results)

@@ -16,7 +16,7 @@ import gradio as gr
 
 from demos.access import caller
 from demos.browser import lang_of
-from demos.finetune.api import finetune_api, stop_api
+from demos.finetune.api import finetune_api, read_run, stop_api
 from demos.finetune.form import (
     INITIAL_EVAL_ROWS,
     INITIAL_TRAIN_ROWS,
@@ -33,7 +33,7 @@ from demos.finetune.results import READY, Results, create_results, runs_dropdown
 from demos.finetune.sweep import create_sweep
 from demos.finetune.texts import T, fill
 from demos.finetune.training import wire_training
-from demos.i18n import on_load
+from demos.i18n import on_load, on_switch
 from demos.widgets import column_dropdowns, read_upload
 from models.core.access import viewer
 from models.core.errors import PlaygroundError
@@ -73,9 +73,23 @@ def create_finetune_tab(app: gr.Blocks) -> None:
             results = create_results()
     create_sweep(app, form, offered_methods())
     _wire_data(app, data, form, results)
-    wire_training(app, form, results, train_button, stop_button)
-    wire_past_runs(form, data, results, gr.State(None))
+    shown_run = gr.State(None)  # the id of the run whose comparison is on screen
+    wire_training(app, form, results, train_button, stop_button, shown_run)
+    wire_past_runs(form, data, results, shown_run)
     on_load(app, my_runs, outputs=results.past_runs)
+
+    def redraw(run_id: str | None, request: gr.Request) -> dict:
+        """The comparison on screen, in the language just chosen (read again from its record)."""
+        if not run_id:
+            return {results.table: gr.skip()}
+        try:
+            record = read_run(run_id, caller(request)).as_dict()
+        except PlaygroundError:  # deleted meanwhile: what is on screen stays
+            return {results.table: gr.skip()}
+        return results.shown(record, lang_of(request))
+
+    shown = [results.table, results.curves, results.notes, results.confusion, results.details]
+    on_switch(app, redraw, shown_run, shown)
     gr.api(finetune_api, api_name="finetune", concurrency_limit=None)
     gr.api(stop_api, api_name="stop")
 

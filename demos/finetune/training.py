@@ -43,7 +43,7 @@ def ended_message(job: Job) -> Any:
     return join(parts)
 
 
-def _views(results: Results, request: gr.Request) -> dict[str, Any]:
+def _views(results: Results, request: gr.Request, shown_run: Any) -> dict[str, Any]:
     """What a run's follower shows at each stage, in the page's language at that moment."""
     lang = lambda: lang_of(request)  # noqa: E731  (a switch mid-run takes effect at once)
     warn = lambda message: {results.status: f"⚠️ {public_message(localize(message, lang()))}"}  # noqa: E731
@@ -55,6 +55,7 @@ def _views(results: Results, request: gr.Request) -> dict[str, Any]:
             results.report: report_file(run_report(record, lang()), lang()),
             results.status: public_message(localize(ended_message(job), lang())),
             results.past_runs: runs_dropdown(viewer(caller(request)), lang()),
+            shown_run: record["run_id"],
         }
 
     return {
@@ -64,23 +65,26 @@ def _views(results: Results, request: gr.Request) -> dict[str, Any]:
         "refused": warn,
         "started": lambda job: {
             **results.cleared(),
+            shown_run: None,
             results.status: localize(fill(T.started, what=job.description), lang()),
         },
     }
 
 
 def wire_training(
-    app: gr.Blocks, form: Form, results: Results, train: gr.Button, stop: gr.Button
-) -> None:
+    app: gr.Blocks, form: Form, results: Results, train: gr.Button, stop: gr.Button,
+    shown_run: gr.State,
+) -> None:  # fmt: skip
     """Train starts the caller's run and follows it; Stop asks it to stop; a page load follows
     the browser's run again."""
     token = gr.State(None)  # changes when a page load finds its browser's run training
     outputs = [results.status, results.estimates, results.curves, results.table, results.notes,
-               results.confusion, results.past_runs, results.details, results.report]  # fmt: skip
+               results.confusion, results.past_runs, results.details, results.report,
+               shown_run]  # fmt: skip
 
     def run(values: dict, request: gr.Request) -> Iterator[dict]:
         who = caller(request)
-        views = _views(results, request)
+        views = _views(results, request, shown_run)
         mine = running_job(who.owner, [RUN])
         if mine is not None:  # pressed again, or in a second tab: show that run, not a refusal
             yield {results.status: localize(fill(T.yours, what=mine.description), lang_of(request))}
@@ -96,7 +100,7 @@ def wire_training(
         if job is None:  # (a generator that yields nothing would blank the page-load line)
             yield {results.status: gr.skip()}
             return
-        views = _views(results, request)
+        views = _views(results, request, shown_run)
         yield {results.curves: None}  # a fresh plot: its colours come from its first data
         yield from follow(job, views["progress"], views["finished"], views["failed"])
 

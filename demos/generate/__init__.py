@@ -16,12 +16,18 @@ import gradio as gr
 
 from demos.browser import lang_of
 from demos.generate.api import generate_api
-from demos.generate.column import Column, create_column, language_view, technique_fields
+from demos.generate.column import (
+    Column,
+    create_column,
+    language_view,
+    result_view,
+    technique_fields,
+)
 from demos.generate.icl import create_icl
 from demos.generate.library import create_library
 from demos.generate.reports import generation_report
-from demos.generate.run import column_job, shown_error, stream_columns
-from demos.i18n import on_load
+from demos.generate.run import column_job, kept, shown_error, stream_columns
+from demos.i18n import on_load, on_switch
 from demos.report import create_report_button, report_file
 from models.core.errors import PlaygroundError
 from models.core.i18n import Text, localize
@@ -121,12 +127,14 @@ def create_generate_tab(app: gr.Blocks) -> None:
                 jobs.append((column, column_job(text_value, everything, own_values)))
             except PlaygroundError as err:
                 problems[column.stats] = shown_error(err, lang)
+                problems[column.last] = kept(err)
         if problems:  # nothing is sent while a column's settings need fixing
             yield {**problems, download: report_file(None, lang)}
             return
         event = threading.Event()
         starting = localize(STARTING, lang)
         cleared = {c.output: "" for c, _ in jobs} | {c.stats: starting for c, _ in jobs}
+        cleared |= {c.last: None for c, _ in jobs}
         yield {running: event, download: report_file(None, lang), **cleared}
         last: dict[int, Any] = {}
         try:
@@ -136,10 +144,11 @@ def create_generate_tab(app: gr.Blocks) -> None:
         names = "AB"[: len(jobs)]
         runs = [(n, job, last.get(i))
                 for i, (n, (_, job)) in enumerate(zip(names, jobs, strict=True))]  # fmt: skip
-        yield {download: report_file(generation_report(text_value, runs), lang)}
+        kept_now = {column.last: kept(last.get(i)) for i, (column, _) in enumerate(jobs)}
+        yield {download: report_file(generation_report(text_value, runs), lang), **kept_now}
 
     def outputs(columns: list[Column]) -> list[Any]:
-        shown = [x for c in columns for x in (c.output, c.stats, c.messages, c.details)]
+        shown = [x for c in columns for x in (c.output, c.stats, c.messages, c.details, c.last)]
         return [running, download, *shown]
 
     # The request comes first: Gradio passes it only to a parameter before ``*values``.
@@ -165,6 +174,10 @@ def create_generate_tab(app: gr.Blocks) -> None:
                                    *values[i * width : (i + 1) * width], lang)  # fmt: skip
         return shown
 
+    def on_switch_results(request: gr.Request, last_a: Any, last_b: Any) -> dict:
+        lang = lang_of(request)
+        return result_view(a, last_a, lang) | result_view(b, last_b, lang) or {a.stats: gr.skip()}
+
     private = {"api_visibility": "private"}
     run_a.click(on_run_a, [text, own, *a.settings()], outputs([a]), **private)
     text.submit(on_run_a, [text, own, *a.settings()], outputs([a]), **private)
@@ -175,4 +188,5 @@ def create_generate_tab(app: gr.Blocks) -> None:
     a.technique.change(on_a_technique, [a.technique, own], examples, **private)
     on_load(app, on_language, [own, *a.language_inputs(), *b.language_inputs()],
             [examples, *a.language_outputs(), *b.language_outputs()])  # fmt: skip
+    on_switch(app, on_switch_results, [a.last, b.last], [a.stats, a.details, b.stats, b.details])
     gr.api(generate_api, api_name="generate")

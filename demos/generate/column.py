@@ -60,6 +60,9 @@ class Column:
     stats: Any
     messages: Any
     details: Any
+    # The last reply (a ``Generation``) or problem (a ``Text``), to draw its lines again in
+    # another language; None while a reply streams or before the first.
+    last: Any
 
     def settings(self) -> list[Any]:
         """The inputs a generation reads, in ``run_column``'s order."""
@@ -159,6 +162,19 @@ def details_markdown(gen: Generation, lang: str = "en") -> str:
     text = Text("{backend} · model `{ref}`", "{backend} · 모델 `{ref}`", backend=backend,
                 ref=gen.model)  # fmt: skip
     return public_message(localize(text, lang))
+
+
+def result_view(column: Column, last: Generation | Text | None, lang: str) -> dict:
+    """The column's measurements and details for its last reply (or problem) in ``lang``;
+    nothing when it has none."""
+    if isinstance(last, Generation):
+        return {
+            column.stats: stats_markdown(last, lang),
+            column.details: details_markdown(last, lang),
+        }
+    if isinstance(last, Text):
+        return {column.stats: "⚠️ " + public_message(localize(last, lang))}
+    return {}
 
 
 def language_view(
@@ -263,4 +279,5 @@ def create_column(name: str, techniques: dict[str, Technique], backend: str) -> 
         messages = gr.JSON(elem_id=f"gen-{slug}-messages", max_height=400)
     return Column(technique, description, system, user, variables, examples, backend_choice,
                   backend_note, model, base_url, api_key, temperature, top_p, max_new_tokens,
-                  repetition_penalty, stop, seed, output, stats, messages, details)  # fmt: skip
+                  repetition_penalty, stop, seed, output, stats, messages, details,
+                  gr.State(None))  # fmt: skip

@@ -43,6 +43,11 @@ def shown_error(err: BaseException, lang: str) -> str:
     return "⚠️ " + public_message(localize(error_text(err), lang))
 
 
+def kept(item: Generation | PlaygroundError | None) -> Generation | Text | None:
+    """What a column's ``last`` state keeps of a reply or an error: the error as its text."""
+    return error_text(item) if isinstance(item, PlaygroundError) else item
+
+
 def _rows(table: Any, what: str) -> list[list]:
     """A table's rows as lists, from a DataFrame or the browser's {"data": [...]} form."""
     if isinstance(table, pd.DataFrame):

@@ -9,7 +9,7 @@ from typing import Any
 import gradio as gr
 
 from demos.browser import lang_of
-from demos.i18n import on_load
+from demos.i18n import on_load, on_switch
 from demos.rank.reports import evaluation_report, reply_report
 from demos.rank.views import (
     UPLOAD,
@@ -112,9 +112,9 @@ def bank_description(name: str, uploaded: QABank | None, lang: str) -> str:
         return failure(error_text(err), lang)
 
 
-def cleared() -> dict:
+def cleared() -> tuple[dict, None]:
     """The conversation was cleared: the report of its last reply goes with it."""
-    return report_file(None, "en")
+    return report_file(None, "en"), None
 
 
 def create_settings() -> dict[str, Any]:
@@ -224,6 +224,9 @@ def create_chat(app: gr.Blocks) -> ChatControls:
         evaluation = gr.Dataframe(interactive=False, wrap=True, elem_id="rank-evaluation")
         eval_file = create_report_button("rank-eval-report")
     uploaded = gr.State(None)
+    # The reply and the evaluation on screen, to draw their tables again after a language
+    # switch (the chat itself stays as said: each reply is in its question's language).
+    last_reply, last_evaluation = gr.State(None), gr.State(None)
 
     def on_send(
         text: str, history: list, bank_name: str, model_ref: str, k: float, own: bool,
@@ -251,12 +254,12 @@ def create_chat(app: gr.Blocks) -> ChatControls:
         report = reply_report(text.strip(), qa, result, top_k, own, search)
         return {chat: history, message: "", details: reply_details(result, lang),
                 candidates: candidates_frame(result, lang), info: localize(qa.describe(), lang),
-                reply_file: report_file(report, lang)}  # fmt: skip
+                reply_file: report_file(report, lang), last_reply: result}  # fmt: skip
 
     def on_bank(name: str, user_bank: QABank | None, request: gr.Request) -> dict:
         lang = lang_of(request)
         return {upload_group: gr.update(visible=name == UPLOAD), evaluation: None,
-                eval_file: report_file(None, lang),
+                eval_file: report_file(None, lang), last_evaluation: None,
                 model: gr.update(choices=model_choices(name, lang)),
                 info: bank_description(name, user_bank, lang)}  # fmt: skip
 
@@ -289,7 +292,7 @@ def create_chat(app: gr.Blocks) -> ChatControls:
             return {info: failure(error_text(err), lang)}
         hidden = report_file(None, lang)  # the chat and the evaluation of the old bank go
         return {uploaded: qa, info: localize(qa.describe(), lang), chat: [], evaluation: None,
-                reply_file: hidden, eval_file: hidden}  # fmt: skip
+                reply_file: hidden, eval_file: hidden, last_evaluation: None}  # fmt: skip
 
     def on_evaluate(
         bank_name: str, model_ref: str, user_bank: QABank | None, request: gr.Request,
@@ -303,7 +306,21 @@ def create_chat(app: gr.Blocks) -> ChatControls:
         except PlaygroundError as err:
             return {info: failure(error_text(err), lang)}
         report = report_file(evaluation_report(qa, results), lang)
-        return {evaluation: evaluation_frame(results, lang), eval_file: report}
+        return {evaluation: evaluation_frame(results, lang), eval_file: report,
+                last_evaluation: results}  # fmt: skip
+
+    def redraw(reply: Any, results: Any, request: gr.Request) -> dict:
+        """The candidates and the evaluation on screen, in the language just chosen."""
+        lang = lang_of(request)
+        shown = {}
+        if reply is not None:
+            shown |= {
+                details: reply_details(reply, lang),
+                candidates: candidates_frame(reply, lang),
+            }
+        if results is not None:
+            shown[evaluation] = evaluation_frame(results, lang)
+        return shown or {details: gr.skip()}
 
     def on_example(index: int | None, request: gr.Request) -> str:
         return example(index, lang_of(request))
@@ -316,17 +333,19 @@ def create_chat(app: gr.Blocks) -> ChatControls:
         preparing_notice, bank, notice_outputs, show_progress="hidden", queue=False, **private
     )
     asked = [message, chat, bank, model, top_k, own_threshold, threshold, uploaded, backend]
-    outputs = [chat, message, details, candidates, info, reply_file]
+    on_switch(app, redraw, [last_reply, last_evaluation], [details, candidates, evaluation])
+    outputs = [chat, message, details, candidates, info, reply_file, last_reply]
     send.click(on_send, asked, outputs, **private)
     message.submit(on_send, asked, outputs, **private)
     shown_examples.click(on_example, shown_examples, message, **private)
-    bank.change(on_bank, [bank, uploaded], [upload_group, evaluation, eval_file, info, model],
+    bank.change(on_bank, [bank, uploaded],
+                [upload_group, evaluation, eval_file, info, model, last_evaluation],
                 **private)  # fmt: skip
-    chat.clear(cleared, None, reply_file, **private)
+    chat.clear(cleared, None, [reply_file, last_reply], **private)
     bank.change(preparing_notice, bank, notice_outputs, **private)
     upload.change(on_file, upload, [info, question_column, answer_column], **private)
-    fresh = [uploaded, info, chat, evaluation, reply_file, eval_file]
+    fresh = [uploaded, info, chat, evaluation, reply_file, eval_file, last_evaluation]
     use_upload.click(on_use, [upload, question_column, answer_column], fresh, **private)
     evaluate_button.click(on_evaluate, [bank, model, uploaded],
-                          [evaluation, eval_file, info], **private)  # fmt: skip
+                          [evaluation, eval_file, info, last_evaluation], **private)  # fmt: skip
     return ChatControls(bank, model, uploaded, info)
