@@ -38,10 +38,11 @@ test-fast: lint
 	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
 
 # The README's screenshots: the browser tests take them, this copies one per tab into docs/
-# (the views after using them), and three in Korean (a Korean browser at 1280 px).
+# (the views after using them), and four in Korean (a Korean browser at 1280 px).
 screenshots: $(STAMP)
 	PLAYGROUND_TEST_RESULTS=$(CURDIR)/results $(BIN)/python -m pytest tests/test_browser.py \
-		tests/test_browser_classify.py tests/test_rank_browser.py tests/test_browser_i18n.py
+		tests/test_browser_classify.py tests/test_rank_browser.py tests/test_browser_i18n.py \
+		tests/test_browser_generate.py
 	mkdir -p docs/screenshots
 	cp results/screenshots/classification-try.png docs/screenshots/classification.png
 	cp results/screenshots/fine-tuning-results.png docs/screenshots/fine-tuning.png
@@ -51,6 +52,7 @@ screenshots: $(STAMP)
 	cp results/screenshots/classification-ko-evaluate.png docs/screenshots/ko-classification.png
 	cp results/screenshots/ko-finetune.png docs/screenshots/ko-fine-tuning.png
 	cp results/screenshots/ko-answer-ranking-1280.png docs/screenshots/ko-answer-ranking.png
+	cp results/screenshots/generation-ko-1280.png docs/screenshots/ko-generation.png
 
 bench: $(STAMP)
 	$(BIN)/python -m bench --json bench/results/latest.json $(BENCH_ARGS)

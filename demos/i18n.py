@@ -27,6 +27,7 @@ import gradio as gr
 from gradio.i18n import I18n, I18nData
 
 from demos.browser import create_browser_state, lang_of, remember
+from demos.loads import Load, as_list, together
 from models.core.i18n import LANGS, Text, localize
 
 # Constructor arguments that are text a person reads.
@@ -208,11 +209,14 @@ def wire_language(app: gr.Blocks, switch: gr.Radio) -> None:
     loaded = app.load(on_page, stored, outputs, **quiet)
     loaded.then(None, switch, None, js=set_locale, **quiet)
     switched = switch.input(switched_to, [switch, stored], outputs, js=set_locale, **quiet)
-    for fn, inputs, outputs_, at_load, again in app.__dict__.get("_playground_loads", []):
-        if at_load:
-            loaded.then(fn, inputs, outputs_, **quiet)
-        if again:
-            switched.then(fn, inputs, outputs_, **quiet)
+    # One round trip each for every tab's texts after a page load and after a switch: one event
+    # per function kept the page busy for seconds (``demos.loads``).
+    entries = app.__dict__.get("_playground_loads", [])
+    for event, wanted in ((loaded, 3), (switched, 4)):
+        loads = [Load(e[0], as_list(e[1]), as_list(e[2])) for e in entries if e[wanted]]
+        if loads:
+            run = together(loads)
+            event.then(run.fn, run.inputs, run.outputs, **quiet)
 
 
 __all__ = [

@@ -19,7 +19,7 @@ import gradio as gr
 
 from demos.access import caller
 from demos.browser import lang_of
-from demos.i18n import on_load
+from demos.i18n import on_load, on_switch
 from models.core.access import public_message
 from models.core.errors import PlaygroundError
 from models.core.i18n import Text, error_text, localize
@@ -158,5 +158,5 @@ def wire_attach(
         return localize(ready, lang_of(request)) if current in (ready.en, ready.ko) else gr.update()
 
     on_load(app, on_page, outputs=[status, token, *extra], again_on_switch=False)
-    if ready.en:  # (an empty idle line has nothing to re-render, and must not race on_page)
-        on_load(app, relabel, inputs=status, outputs=status)
+    if ready.en:  # (an empty idle line has nothing to re-render; at load on_page writes it)
+        on_switch(app, relabel, inputs=status, outputs=status)

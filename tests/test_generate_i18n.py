@@ -25,6 +25,7 @@ from models.generate.techniques import (
     parse_techniques,
 )
 from tests.english_check import leftover_english
+from tests.handlers import find_handler
 from tests.openai_stub import StubServer
 
 TECHNIQUES = load_techniques()
@@ -157,8 +158,8 @@ ENGLISH = SimpleNamespace(session_hash=None, headers={"accept-language": "en-US"
 
 
 def _event(app: gr.Blocks, name: str, module: str = "demos.generate"):
-    """The first event whose handler is ``module``'s ``name``."""
-    return next(f for f in app.fns.values() if f.name == name and f.fn.__module__ == module)
+    """The first handler that is ``module``'s ``name``."""
+    return find_handler(app, name, module)
 
 
 def _values(app: gr.Blocks, fn_name: str) -> list:

@@ -12,12 +12,13 @@ import pandas as pd
 import pytest
 
 from models.core.i18n import Text
+from tests.handlers import find_handler
 
 KOREAN = SimpleNamespace(session_hash=None, username=None, session={},
                          headers={"accept-language": "ko-KR,ko;q=0.9"})  # fmt: skip
 ENGLISH = SimpleNamespace(session_hash=None, username=None, session={},
                           headers={"accept-language": "en-US"})  # fmt: skip
-REDRAWS = {"redraw", "redraw_evaluation", "on_switch_results"}
+REDRAWS = {"redraw", "redraw_evaluation", "redraw_sweep", "on_switch_results"}
 
 
 def _page(create) -> gr.Blocks:
@@ -27,11 +28,7 @@ def _page(create) -> gr.Blocks:
 
 
 def _handler(page: gr.Blocks, name: str):
-    """The function ``name``: an event's, or one the tab asked to run after a switch (a page of
-    one tab has no switch to wire it to)."""
-    wired = [f.fn for f in page.fns.values()]
-    asked = [entry[0] for entry in page.__dict__.get("_playground_loads", [])]
-    return next(fn for fn in [*wired, *asked] if getattr(fn, "__name__", "") == name)
+    return find_handler(page, name).fn
 
 
 def _by_id(page: gr.Blocks, elem_id: str):
@@ -46,17 +43,13 @@ def test_redraws_run_after_a_switch_and_never_on_a_page_load():
     import app
 
     page = app.create_app()
-    by_id = {f._id: getattr(f.fn, "__name__", "") for f in page.fns.values()}
-    load = next(i for i, name in by_id.items() if name == "on_page")
-    switch = next(i for i, name in by_id.items() if name == "switched_to")
-    redraws = [f for f in page.fns.values()
-               if getattr(f.fn, "__name__", "") in REDRAWS]  # fmt: skip
-    # Try it, Evaluate, Generation, Answer ranking, Fine-tuning.
-    assert len(redraws) == 5
-    assert all(f.trigger_after == switch for f in redraws)
-    after_load = [by_id[f._id] for f in page.fns.values() if f.trigger_after == load]
-    assert not REDRAWS & set(after_load)
-    assert "datasets_for" in after_load  # a form's choices are still written at load
+    entries = page.__dict__["_playground_loads"]  # (fn, inputs, outputs, at load, on switch)
+    redraws = [e for e in entries if e[0].__name__ in REDRAWS]
+    # Try it, Evaluate, Generation, Answer ranking, Fine-tuning's comparison and sweep.
+    assert len(redraws) == 6
+    assert all(not at_load and on_switch for _, _, _, at_load, on_switch in redraws)
+    at_load = [e[0].__name__ for e in entries if e[3]]
+    assert "datasets_for" in at_load  # a form's choices are still written at load
 
 
 # -- Classification: the evaluation view ---------------------------------------------------------
@@ -199,3 +192,18 @@ def test_the_comparison_on_screen_follows_a_switch(isolated_settings):
     # No run on screen, or one deleted since: what is there stays.
     assert list(redraw(None, KOREAN).values()) == [gr.skip()]
     assert list(redraw("20000101-000000-gone", KOREAN).values()) == [gr.skip()]
+
+
+def test_a_finished_sweep_follows_a_switch():
+    from demos.finetune import create_finetune_tab
+    from models.finetune.sweep import SweepResult
+
+    page = _page(create_finetune_tab)
+    redraw = _handler(page, "redraw_sweep")
+    status, heatmap = _by_id(page, "ft-sweep-status"), _by_id(page, "ft-sweep-map")
+    result = SweepResult("lora", [8, 16], [5e-4, 2e-3], [[0.5, 0.6], [0.7, None]],
+                         [[0.4, 0.5], [0.6, None]], [[1.0, 1.0], [1.0, None]], 32, 16)  # fmt: skip
+    english, korean = redraw(result, ENGLISH), redraw(result, KOREAN)
+    assert english[status] != korean[status] and english[heatmap] != korean[heatmap]
+    assert "0.7" in korean[heatmap]
+    assert list(redraw(None, KOREAN).values()) == [gr.skip()]

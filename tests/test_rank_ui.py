@@ -24,6 +24,7 @@ from models.rank.evaluate import RankMetrics
 from models.rank.index import LexicalIndex
 from models.rank.tune import TuneSettings
 from tests.english_check import leftover_english
+from tests.handlers import find_handler
 
 HANGUL = "가"  # any syllable: "has Korean in it"
 
@@ -214,7 +215,7 @@ def test_examples_follow_the_page_language():
 
 
 def _handler(app: gr.Blocks, name: str):
-    return next(f.fn for f in app.fns.values() if getattr(f.fn, "__name__", "") == name)
+    return find_handler(app, name).fn
 
 
 def _request(session: str, browser: str, lang: str = "ko") -> gr.Request:

@@ -15,6 +15,7 @@ from demos.access import caller
 from demos.browser import lang_of
 from demos.finetune.form import Form
 from demos.finetune.texts import T, fill
+from demos.i18n import on_switch
 from demos.jobs import follow, follow_job, stop_mine, wire_attach
 from demos.widgets import heatmap_html
 from models.core.access import check_model_ref, public_message
@@ -82,6 +83,7 @@ def create_sweep(app: gr.Blocks, form: Form, methods: list[tuple[Text, str]]) ->
         status = gr.Markdown(elem_id="ft-sweep-status")
         heatmap = gr.HTML(elem_id="ft-sweep-map")
     token = gr.State(None)
+    finished = gr.State(None)  # the sweep on screen (a SweepResult), drawn again after a switch
 
     def views(request: gr.Request) -> dict[str, Any]:
         lang = lambda: lang_of(request)  # noqa: E731
@@ -91,6 +93,7 @@ def create_sweep(app: gr.Blocks, form: Form, methods: list[tuple[Text, str]]) ->
             "finished": lambda job: {
                 status: localize(sweep_status(job.result), lang()),
                 heatmap: sweep_heatmap(job.result, lang()),
+                finished: job.result,
             },
             "failed": warn,
         }
@@ -109,6 +112,7 @@ def create_sweep(app: gr.Blocks, form: Form, methods: list[tuple[Text, str]]) ->
         started = lambda job: {  # noqa: E731
             status: localize(fill(T.started, what=job.description), lang_of(request)),
             heatmap: "",
+            finished: None,
         }
         yield from follow_job(
             start, started, shown["progress"], shown["finished"], shown["failed"], shown["failed"]
@@ -126,11 +130,18 @@ def create_sweep(app: gr.Blocks, form: Form, methods: list[tuple[Text, str]]) ->
         said = stop_mine(caller(request).owner, [SWEEP], T.nothing_yours, T.stopping)
         return localize(said, lang_of(request))
 
+    def redraw_sweep(result: SweepResult | None, request: gr.Request) -> dict:
+        if result is None:
+            return {heatmap: gr.skip()}
+        lang = lang_of(request)
+        return {status: localize(sweep_status(result), lang), heatmap: sweep_heatmap(result, lang)}
+
     private: dict = {"api_visibility": "private", "concurrency_limit": None}
+    shown = [status, heatmap, finished]
     button.click(
-        run, inputs={*form.components(), batches, rates, method, rows}, outputs=[status, heatmap],
-        **private,
-    )  # fmt: skip
-    token.change(reattach, token, [status, heatmap], **private)
+        run, inputs={*form.components(), batches, rates, method, rows}, outputs=shown, **private
+    )
+    token.change(reattach, token, shown, **private)
+    on_switch(app, redraw_sweep, finished, [status, heatmap])
     stop.click(stop_sweep, None, status, api_visibility="private")
     wire_attach(app, [SWEEP], status, token, READY, T.yours, say_busy=False)

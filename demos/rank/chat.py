@@ -183,15 +183,29 @@ def create_upload() -> dict[str, Any]:
             "answer": answer_column, "use": use_upload}  # fmt: skip
 
 
+def wire_redraw(app: gr.Blocks, kept: list[gr.State], shown: list[Any]) -> None:
+    """After a language switch, the candidates and the evaluation on screen (``shown``: details,
+    candidates, evaluation) drawn again from what ``kept`` holds (the reply, the results)."""
+    details, candidates, evaluation = shown
+
+    def redraw(reply: Any, results: Any, request: gr.Request) -> dict:
+        lang = lang_of(request)
+        updates = {}
+        if reply is not None:
+            updates |= {details: reply_details(reply, lang),
+                        candidates: candidates_frame(reply, lang)}  # fmt: skip
+        if results is not None:
+            updates[evaluation] = evaluation_frame(results, lang)
+        return updates or {details: gr.skip()}
+
+    on_switch(app, redraw, kept, shown)
+
+
 def create_chat(app: gr.Blocks) -> ChatControls:
     """Build the chat and the evaluation, wire their events; the controls others need."""
     controls = create_settings()
-    bank, model, top_k = controls["bank"], controls["model"], controls["top_k"]
-    own_threshold, threshold, backend = (
-        controls["own_threshold"],
-        controls["threshold"],
-        controls["backend"],
-    )
+    names = ("bank", "model", "top_k", "own_threshold", "threshold", "backend")
+    bank, model, top_k, own_threshold, threshold, backend = (controls[n] for n in names)
     form = create_upload()
     upload_group, upload = form["group"], form["file"]
     question_column, answer_column, use_upload = form["question"], form["answer"], form["use"]
@@ -201,12 +215,9 @@ def create_chat(app: gr.Blocks) -> ChatControls:
     chat = gr.Chatbot(label=Text("Chat", "대화"), height=380, elem_id="rank-chat")
     with gr.Row():
         message = gr.Textbox(
-            label=Text("Message", "메시지"),
+            label=Text("Message", "메시지"), show_label=False, scale=5, elem_id="rank-message",
             placeholder=Text("e.g. I feel tired these days", "예: 요즘 너무 피곤해"),
-            show_label=False,
-            scale=5,
-            elem_id="rank-message",
-        )
+        )  # fmt: skip
         send = gr.Button(Text("Send", "보내기"), variant="primary", scale=1, elem_id="rank-send")
     shown_examples = gr.Dataset(
         components=[message], samples=examples("en"), label=Text("Examples", "예시"),
@@ -309,19 +320,6 @@ def create_chat(app: gr.Blocks) -> ChatControls:
         return {evaluation: evaluation_frame(results, lang), eval_file: report,
                 last_evaluation: results}  # fmt: skip
 
-    def redraw(reply: Any, results: Any, request: gr.Request) -> dict:
-        """The candidates and the evaluation on screen, in the language just chosen."""
-        lang = lang_of(request)
-        shown = {}
-        if reply is not None:
-            shown |= {
-                details: reply_details(reply, lang),
-                candidates: candidates_frame(reply, lang),
-            }
-        if results is not None:
-            shown[evaluation] = evaluation_frame(results, lang)
-        return shown or {details: gr.skip()}
-
     def on_example(index: int | None, request: gr.Request) -> str:
         return example(index, lang_of(request))
 
@@ -333,7 +331,7 @@ def create_chat(app: gr.Blocks) -> ChatControls:
         preparing_notice, bank, notice_outputs, show_progress="hidden", queue=False, **private
     )
     asked = [message, chat, bank, model, top_k, own_threshold, threshold, uploaded, backend]
-    on_switch(app, redraw, [last_reply, last_evaluation], [details, candidates, evaluation])
+    wire_redraw(app, [last_reply, last_evaluation], [details, candidates, evaluation])
     outputs = [chat, message, details, candidates, info, reply_file, last_reply]
     send.click(on_send, asked, outputs, **private)
     message.submit(on_send, asked, outputs, **private)
