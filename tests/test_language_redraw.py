@@ -207,3 +207,18 @@ def test_a_finished_sweep_follows_a_switch():
     assert english[status] != korean[status] and english[heatmap] != korean[heatmap]
     assert "0.7" in korean[heatmap]
     assert list(redraw(None, KOREAN).values()) == [gr.skip()]
+
+
+def test_a_hosted_comparison_names_no_server_folder(isolated_settings, monkeypatch):
+    from demos.finetune import create_finetune_tab
+    from models.core.settings import get_settings
+    from models.finetune.runs import RunRecord, save_record
+    from tests.test_finetune_i18n import _record
+
+    save_record(RunRecord.from_dict(_record()), isolated_settings)
+    monkeypatch.setenv("PLAYGROUND_HOSTED", "1")
+    assert get_settings().hosted
+    page = _page(create_finetune_tab)
+    shown = _handler(page, "redraw")(_record()["run_id"], KOREAN)
+    (details,) = [v for v in shown.values() if isinstance(v, str) and "run id:" in v]
+    assert "/runs/" not in details and "20261125-224406" in details

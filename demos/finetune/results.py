@@ -15,6 +15,7 @@ from demos.finetune.texts import T, fill
 from demos.report import create_report_button, report_file
 from demos.widgets import heatmap_html
 from models.classify.labels import display_label
+from models.core.access import public_message
 from models.core.i18n import join, localize
 from models.finetune import report
 from models.finetune.methods import method_title
@@ -51,7 +52,8 @@ class Results:
             self.curves: curves_update(record["methods"], lang),
             self.notes: localize(notes, lang),
             self.confusion: confusion_html(record, lang),
-            self.details: details_markdown(record),
+            # Hosted, the server's folders are named by their role (``public_message``).
+            self.details: public_message(details_markdown(record)),
         }
 
     def live(self, snapshot: dict, lang: str) -> dict:
