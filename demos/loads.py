@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
+from gradio.blocks import Block
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +55,10 @@ def _call(fn: Callable[..., Any], values: list[Any], request: gr.Request) -> Any
 
 def _as_updates(result: Any, outputs: list[Any]) -> dict:
     """What a function returned as {component: update}, however it returned it."""
-    if isinstance(result, dict) and all(key in outputs for key in result):
-        return result
+    if isinstance(result, dict) and all(isinstance(key, Block) for key in result):
+        # {component: update}; one this function does not output is left out, as Gradio would
+        # refuse it.
+        return {key: value for key, value in result.items() if key in outputs}
     if len(outputs) == 1:
         return {outputs[0]: result}
     return dict(zip(outputs, result, strict=True))

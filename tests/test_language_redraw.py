@@ -100,7 +100,10 @@ def test_an_evaluation_follows_a_switch_and_keeps_the_threshold_and_filters(clas
     assert len(shown_errors) == 1  # t1: negative read as positive, the one filtered for
     # Nothing evaluated yet: nothing is drawn (the view keeps its empty state).
     untouched = redraw(None, 0.5, "(any)", "(any)", KOREAN)
-    assert all(isinstance(u, type(gr.skip())) for u in untouched.values())
+    assert all(update == gr.skip() for update in untouched.values())
+    # ... and only what the switch redraws (the report and its button are not among them).
+    outputs = next(e[2] for e in classification.__dict__["_playground_loads"] if e[0] is redraw)
+    assert set(untouched) <= set(outputs) and set(korean) <= set(outputs)
 
 
 # -- Generation: each column's measurements ------------------------------------------------------

@@ -70,6 +70,24 @@ def test_an_update_that_changes_nothing_does_not_hide_an_earlier_one():
     assert load.fn(REQUEST) == {status: "Your run: 3/10", other: "x"}
 
 
+def test_a_component_a_function_does_not_output_is_left_out():
+    mine, not_mine = _components(2)
+
+    def too_much(request: gr.Request) -> dict:
+        return {mine: "ok", not_mine: "not an output of this function"}
+
+    assert together([Load(too_much, [], [mine])]).fn(REQUEST) == {mine: "ok"}
+
+
+def test_a_single_output_may_be_a_dict_of_data():
+    (json_box,) = _components(1)
+
+    def data(request: gr.Request) -> dict:
+        return {"rows": 3, "ok": True}
+
+    assert together([Load(data, [], [json_box])]).fn(REQUEST) == {json_box: {"rows": 3, "ok": True}}
+
+
 def test_the_page_runs_its_page_load_and_switch_functions_as_one_event_each():
     import app
 

@@ -359,17 +359,18 @@ def wire_evaluation(app: gr.Blocks, header: Header, tab: Evaluation) -> None:
         # Choices only: the dataset chosen stays (a language switch must not reset the form).
         return gr.update(choices=localize(dataset_entries(task), lang_of(request)))
 
+    redrawn = [c for c in tab.results if c not in (tab.report, tab.download)]
+
     def redraw_evaluation(
         report: EvalReport | None, threshold: Any, true_value: Any, predicted: Any,
         request: gr.Request,
     ) -> dict:  # fmt: skip
         if report is None:
-            return {component: gr.skip() for component in tab.results}
+            return {component: gr.skip() for component in redrawn}
         return tab.redrawn(report, threshold, true_value, predicted, lang_of(request))
 
     private: dict = {"api_visibility": "private"}
     on_load(app, datasets_for, header.task, tab.dataset)
-    redrawn = [c for c in tab.results if c not in (tab.report, tab.download)]
     on_switch(
         app,
         redraw_evaluation,
